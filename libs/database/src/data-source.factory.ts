@@ -1,0 +1,96 @@
+import { Logger } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DataSource, type DataSourceOptions, MigrationExecutor } from 'typeorm';
+import type { DatabaseModuleOptions } from './database.options';
+import type { DatabaseDriver } from './drivers/database-driver';
+import { TypeOrmLogger } from './typeorm.logger';
+
+const logger = new Logger('Database');
+
+/** A failure that retrying the connection cannot fix. */
+export class MigrationFailedError extends Error {
+  constructor(cause: unknown) {
+    super(`Database migration failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'MigrationFailedError';
+  }
+}
+
+export function buildDataSourceOptions(driver: DatabaseDriver, options: DatabaseModuleOptions): DataSourceOptions {
+  return {
+    ...driver.dataSourceOptions(),
+    entities: options.entities,
+    migrations: options.migrations,
+    migrationsTableName: 'migrations',
+    // Migrations run in `openDataSource`, under a lock and without the statement timeout.
+    migrationsRun: false,
+    synchronize: false,
+    logger: new TypeOrmLogger(options.logQueries),
+    maxQueryExecutionTime: 2_000,
+  } as DataSourceOptions;
+}
+
+/**
+ * Connects (retrying while the server is not reachable yet, as in a compose stack that starts
+ * everything at once), applies the driver's session settings, then the pending migrations.
+ */
+export async function connectWithRetry(driver: DatabaseDriver, options: DatabaseModuleOptions): Promise<DataSource> {
+  const dataSourceOptions = buildDataSourceOptions(driver, options);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await openDataSource(driver, dataSourceOptions, options.migrationsRun);
+    } catch (error) {
+      if (error instanceof MigrationFailedError || attempt >= options.connectRetries) {
+        if (!(error instanceof MigrationFailedError)) {
+          throw new Error(`Cannot connect to ${driver.describe()}: ${messageOf(error)}`, { cause: error });
+        }
+        throw error;
+      }
+      logger.warn(
+        `Cannot connect to ${driver.describe()} (${messageOf(error)}); retry ${attempt + 1}/${options.connectRetries} in ${options.connectRetryDelayMs} ms`,
+      );
+      await sleep(options.connectRetryDelayMs);
+    }
+  }
+}
+
+async function openDataSource(
+  driver: DatabaseDriver,
+  dataSourceOptions: DataSourceOptions,
+  runMigrations: boolean,
+): Promise<DataSource> {
+  const dataSource = await new DataSource(dataSourceOptions).initialize();
+  try {
+    await driver.afterConnect(dataSource);
+    if (runMigrations) await runPendingMigrations(dataSource, driver);
+    return dataSource;
+  } catch (error) {
+    await dataSource.destroy().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Applies pending migrations, one transaction each; returns the names applied. */
+export async function runPendingMigrations(dataSource: DataSource, driver: DatabaseDriver): Promise<string[]> {
+  const queryRunner = dataSource.createQueryRunner();
+  try {
+    const applied = await driver.withMigrationSession(queryRunner, async () => {
+      const executor = new MigrationExecutor(dataSource, queryRunner);
+      executor.transaction = 'each';
+      return executor.executePendingMigrations();
+    });
+    if (applied.length > 0) {
+      logger.log({ migrations: applied.map((m) => m.name) }, `applied ${applied.length} migration(s)`);
+    }
+    return applied.map((m) => m.name);
+  } catch (error) {
+    throw new MigrationFailedError(error);
+  } finally {
+    await queryRunner.release();
+  }
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) return messageOf(error.errors[0]);
+  if (error instanceof Error) return error.message || (error as NodeJS.ErrnoException).code || error.name;
+  return String(error);
+}

@@ -1,0 +1,102 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { matchedRoutePath } from '../http/all-routes';
+import { allowedMethodsFor } from '../http/allowed-methods';
+import { ApiException } from './api.exception';
+import { httpReason } from './http-reasons';
+
+export interface ErrorBody {
+  code: string;
+  message: string;
+  status: number;
+  [extra: string]: unknown;
+}
+
+interface RenderedError {
+  status: number;
+  body: ErrorBody;
+  headers: Record<string, string>;
+}
+
+/**
+ * The one place errors become responses. Every face answers Dify's envelope
+ * `{code, message, status}`; nothing internal (stack, driver message) reaches a client.
+ */
+@Catch()
+export class GlobalExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpError');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw exception;
+    const req = host.switchToHttp().getRequest<Request>();
+    const res = host.switchToHttp().getResponse<Response>();
+    const rendered = this.render(exception, req);
+
+    if (rendered.status >= 500) {
+      this.logger.error({ err: exception, route: matchedRoutePath(req), method: req.method }, 'unhandled error');
+    }
+    if (res.headersSent) {
+      // A stream already started (SSE); the status line is gone, so end it.
+      res.end();
+      return;
+    }
+    if (rendered.status === 401) rendered.headers['WWW-Authenticate'] = 'Bearer realm="api"';
+    res.status(rendered.status).set(rendered.headers).json(rendered.body);
+  }
+
+  private render(exception: unknown, req: Request): RenderedError {
+    if (exception instanceof ApiException) {
+      const status = exception.getStatus();
+      return {
+        status,
+        body: { code: exception.code, message: exception.message, status },
+        headers: { ...exception.extra?.headers },
+      };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      if (status === 404 && !matchedRoutePath(req)) return this.unmatchedRoute(req);
+      const reason = httpReason(status);
+      return {
+        status,
+        body: { code: reason.code, message: messageOf(exception) ?? reason.message, status },
+        headers: {},
+      };
+    }
+    const status = statusOfHttpError(exception);
+    if (status) {
+      const reason = httpReason(status);
+      return { status, body: { code: reason.code, message: reason.message, status }, headers: {} };
+    }
+    return { status: 500, body: { code: 'unknown', message: 'Internal Server Error', status: 500 }, headers: {} };
+  }
+
+  private unmatchedRoute(req: Request): RenderedError {
+    const allowed = allowedMethodsFor(req);
+    const status = allowed.length > 0 ? 405 : 404;
+    const reason = httpReason(status);
+    return {
+      status,
+      body: { code: reason.code, message: reason.message, status },
+      headers: status === 405 ? { Allow: allowed.join(', ') } : {},
+    };
+  }
+}
+
+/** Nest's built-in exceptions carry a string or `{message}`; class-validator gives an array. */
+function messageOf(exception: HttpException): string | undefined {
+  const response = exception.getResponse();
+  if (typeof response === 'string') return response;
+  const message = (response as { message?: unknown }).message;
+  if (typeof message === 'string') return message;
+  if (Array.isArray(message)) return message.join('; ');
+  return undefined;
+}
+
+/** Errors from Express-level middleware (http-errors) that are safe to expose. */
+function statusOfHttpError(exception: unknown): number | undefined {
+  if (typeof exception !== 'object' || exception === null) return undefined;
+  const { status, statusCode, expose } = exception as { status?: unknown; statusCode?: unknown; expose?: unknown };
+  const code = typeof status === 'number' ? status : typeof statusCode === 'number' ? statusCode : undefined;
+  return code && code >= 400 && code < 500 && expose !== false ? code : undefined;
+}

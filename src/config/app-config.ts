@@ -1,0 +1,94 @@
+import type { LogLevel } from './env.schema';
+
+export type NodeEnv = 'development' | 'production' | 'test';
+export type DatabaseType = 'sqlite' | 'postgres' | 'mysql';
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  bodyLimitBytes: number;
+  shutdownTimeoutMs: number;
+  /** Express `trust proxy` setting: false, true, a hop count or a list of addresses/subnets. */
+  trustProxy: boolean | number | string;
+  docsEnabled: boolean;
+}
+
+export interface CorsConfig {
+  /** Origins allowed to call `/console/api` with credentials; empty = no cross-origin access. */
+  consoleOrigins: string[];
+  /** Origins allowed to call `/v1` (no credentials); `'*'` = any. */
+  serviceApiOrigins: string[] | '*';
+}
+
+export interface LoggingConfig {
+  level: LogLevel;
+  format: 'json' | 'pretty';
+}
+
+export interface SecurityConfig {
+  secretKey: string;
+  /** Where the key came from: the environment, or generated once and kept under DATA_DIR. */
+  secretKeySource: 'env' | 'data-dir';
+}
+
+interface NetworkDatabaseConfig {
+  host: string;
+  port: number;
+  username?: string;
+  password?: string;
+  database: string;
+  ssl: boolean;
+  poolSize: number;
+  statementTimeoutMs: number;
+}
+
+export type DatabaseConfig = {
+  connectTimeoutMs: number;
+  connectRetries: number;
+  connectRetryDelayMs: number;
+  migrationsRun: boolean;
+  logQueries: boolean;
+} & (
+  | { type: 'sqlite'; path: string; busyTimeoutMs: number }
+  | ({ type: 'postgres' } & NetworkDatabaseConfig)
+  | ({ type: 'mysql' } & NetworkDatabaseConfig)
+);
+
+export interface HealthConfig {
+  timeoutMs: number;
+}
+
+export interface AppConfigValues {
+  env: NodeEnv;
+  dataDir: string;
+  server: ServerConfig;
+  cors: CorsConfig;
+  logging: LoggingConfig;
+  security: SecurityConfig;
+  database: DatabaseConfig;
+  health: HealthConfig;
+}
+
+/**
+ * The validated, typed configuration. It is both the type features read and the DI token they
+ * inject; only `src/config` builds it.
+ */
+export class AppConfig implements AppConfigValues {
+  declare readonly env: NodeEnv;
+  declare readonly dataDir: string;
+  declare readonly server: ServerConfig;
+  declare readonly cors: CorsConfig;
+  declare readonly logging: LoggingConfig;
+  declare readonly security: SecurityConfig;
+  declare readonly database: DatabaseConfig;
+  declare readonly health: HealthConfig;
+
+  constructor(values: AppConfigValues) {
+    Object.assign(this, values);
+    Object.freeze(this);
+  }
+
+  get isProduction(): boolean {
+    return this.env === 'production';
+  }
+}

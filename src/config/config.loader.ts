@@ -1,0 +1,183 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import bytes from 'bytes';
+import { parse as parseDotenv } from 'dotenv';
+import type { z } from 'zod';
+import { AppConfig, type DatabaseConfig, type ServerConfig } from './app-config';
+import { ConfigValidationError, type ConfigProblem } from './config-validation.error';
+import { envSchema, type RawEnv } from './env.schema';
+import { readOrCreateSecretKey } from './secret-key.store';
+
+export interface LoadConfigOptions {
+  /** Variables to read; defaults to `process.env`. */
+  env?: Record<string, string | undefined>;
+  /** A dotenv file merged under `env` (real variables win); defaults to `.env` in `cwd`. `false` skips it. */
+  envFile?: string | false;
+  /** Base for relative paths (DATA_DIR, SQLite file); defaults to `process.cwd()`. */
+  cwd?: string;
+}
+
+/**
+ * The plain loader: no Nest, no side effects beyond creating the generated secret key under
+ * DATA_DIR. `main.ts` calls it before Nest starts (so a bad environment exits before anything
+ * listens); `instrument.ts` can call it too.
+ */
+export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
+  const cwd = options.cwd ?? process.cwd();
+  const env = mergeEnvFile(options.env ?? process.env, options.envFile ?? resolve(cwd, '.env'));
+
+  const parsed = envSchema.safeParse(withoutEmptyValues(env));
+  if (!parsed.success) throw new ConfigValidationError(problemsFrom(parsed.error));
+  const raw = parsed.data;
+
+  const problems: ConfigProblem[] = [];
+  const dataDir = resolve(cwd, raw.DATA_DIR);
+
+  if (raw.NODE_ENV === 'production' && !raw.SECRET_KEY) {
+    problems.push({
+      variable: 'SECRET_KEY',
+      message: 'is required when NODE_ENV=production (any string of at least 32 characters)',
+    });
+  }
+  if (raw.CONSOLE_CORS_ORIGINS === '*') {
+    problems.push({
+      variable: 'CONSOLE_CORS_ORIGINS',
+      message: 'must list origins explicitly: the console sends credentials, so * is refused',
+    });
+  }
+  const database = databaseConfigFrom(raw, cwd, dataDir, problems);
+  if (problems.length > 0) throw new ConfigValidationError(problems);
+
+  return new AppConfig({
+    env: raw.NODE_ENV,
+    dataDir,
+    server: serverConfigFrom(raw),
+    cors: {
+      consoleOrigins: splitList(raw.CONSOLE_CORS_ORIGINS),
+      serviceApiOrigins: raw.SERVICE_API_CORS_ORIGINS === '*' ? '*' : splitList(raw.SERVICE_API_CORS_ORIGINS),
+    },
+    logging: {
+      level: raw.LOG_LEVEL,
+      format: raw.LOG_FORMAT ?? (raw.NODE_ENV === 'development' ? 'pretty' : 'json'),
+    },
+    security: raw.SECRET_KEY
+      ? { secretKey: raw.SECRET_KEY, secretKeySource: 'env' }
+      : { secretKey: readOrCreateSecretKey(dataDir), secretKeySource: 'data-dir' },
+    database: database!,
+    health: { timeoutMs: raw.HEALTH_CHECK_TIMEOUT_MS },
+  });
+}
+
+function mergeEnvFile(
+  env: Record<string, string | undefined>,
+  envFile: string | false,
+): Record<string, string | undefined> {
+  if (envFile === false || !existsSync(envFile)) return env;
+  return { ...parseDotenv(readFileSync(envFile)), ...env };
+}
+
+/** `FOO=` in a dotenv file or a compose file means "not set", not "set to the empty string". */
+function withoutEmptyValues(env: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && value.trim() !== '') out[key] = value;
+  }
+  return out;
+}
+
+function problemsFrom(error: z.ZodError): ConfigProblem[] {
+  return error.issues.map((issue) => ({
+    variable: String(issue.path[0] ?? '(environment)'),
+    message: issue.message,
+  }));
+}
+
+function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+}
+
+function serverConfigFrom(raw: RawEnv): ServerConfig {
+  return {
+    host: raw.HOST,
+    port: raw.PORT,
+    bodyLimitBytes: bytes.parse(raw.HTTP_BODY_LIMIT.replace(/\s+/g, '')) ?? 1_048_576,
+    shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
+    trustProxy: parseTrustProxy(raw.TRUST_PROXY),
+    docsEnabled: raw.DOCS_ENABLED,
+  };
+}
+
+function parseTrustProxy(value: string): boolean | number | string {
+  const lower = value.toLowerCase();
+  if (lower === 'true') return true;
+  if (lower === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
+}
+
+const DEFAULT_PORTS = { postgres: 5432, mysql: 3306 } as const;
+
+function databaseConfigFrom(
+  raw: RawEnv,
+  cwd: string,
+  dataDir: string,
+  problems: ConfigProblem[],
+): DatabaseConfig | undefined {
+  const url = raw.DATABASE_URL ? new URL(raw.DATABASE_URL) : undefined;
+  const urlType = url ? normaliseType(url.protocol.replace(/:$/, '')) : undefined;
+  const declared = raw.DB_TYPE ? normaliseType(raw.DB_TYPE) : undefined;
+  if (declared && urlType && declared !== urlType) {
+    problems.push({
+      variable: 'DATABASE_URL',
+      message: `is a ${urlType} URL but DB_TYPE is ${raw.DB_TYPE}`,
+    });
+    return undefined;
+  }
+  const type = declared ?? urlType ?? 'sqlite';
+  const common = {
+    connectTimeoutMs: raw.DB_CONNECT_TIMEOUT_MS,
+    connectRetries: raw.DB_CONNECT_RETRIES,
+    connectRetryDelayMs: raw.DB_CONNECT_RETRY_DELAY_MS,
+    migrationsRun: raw.DB_MIGRATIONS_RUN,
+    logQueries: raw.DB_LOG_QUERIES,
+  };
+
+  if (type === 'sqlite') {
+    const fromUrl = url ? decodeURIComponent(raw.DATABASE_URL!.replace(/^sqlite:(\/\/)?/i, '')) : undefined;
+    const file = fromUrl || raw.DB_DATABASE || 'keel.sqlite';
+    const path = file === ':memory:' ? file : isAbsolute(file) ? file : resolve(fromUrl || raw.DB_DATABASE ? cwd : dataDir, file);
+    return { ...common, type, path, busyTimeoutMs: raw.DB_SQLITE_BUSY_TIMEOUT_MS };
+  }
+
+  const database = url ? decodeURIComponent(url.pathname.replace(/^\//, '')) : raw.DB_DATABASE;
+  if (!database) {
+    problems.push({
+      variable: url ? 'DATABASE_URL' : 'DB_DATABASE',
+      message: `must name the ${type} database${url ? ' in its path, e.g. postgres://user@host:5432/keel' : ''}`,
+    });
+    return undefined;
+  }
+  const sslMode = url?.searchParams.get('sslmode') ?? url?.searchParams.get('ssl');
+  return {
+    ...common,
+    type,
+    host: url?.hostname || raw.DB_HOST || '127.0.0.1',
+    port: url?.port ? Number(url.port) : (raw.DB_PORT ?? DEFAULT_PORTS[type]),
+    username: url?.username ? decodeURIComponent(url.username) : raw.DB_USERNAME,
+    password: url?.password ? decodeURIComponent(url.password) : raw.DB_PASSWORD,
+    database,
+    ssl: sslMode ? !['disable', 'false', '0'].includes(sslMode) : raw.DB_SSL,
+    poolSize: raw.DB_POOL_SIZE,
+    statementTimeoutMs: raw.DB_STATEMENT_TIMEOUT_MS,
+  };
+}
+
+function normaliseType(value: string): DatabaseConfig['type'] {
+  const lower = value.toLowerCase();
+  if (lower === 'postgresql' || lower === 'postgres') return 'postgres';
+  if (lower === 'mariadb' || lower === 'mysql') return 'mysql';
+  return 'sqlite';
+}

@@ -1,0 +1,104 @@
+import { z } from 'zod';
+
+/**
+ * Every environment variable Keel reads, validated in one pass at boot. Later features add their
+ * variables here so that one failed boot lists every problem at once. `.env.example` documents each.
+ */
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+const DB_TYPES = ['sqlite', 'postgres', 'mysql', 'mariadb'] as const;
+
+const integer = (name: string, min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^-?\d+$/, { error: `must be an integer, e.g. ${name}=${Math.max(min, 1)}` })
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, { error: `must be between ${min} and ${max}` });
+
+const boolean = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => ['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'].includes(v), {
+    error: 'must be true or false',
+  })
+  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+
+const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(values, { error: `must be one of ${values.join(', ')}` }));
+
+const byteSize = z
+  .string()
+  .trim()
+  .regex(/^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i, { error: 'must be a size such as 1mb, 512kb or 1048576' });
+
+const originList = z
+  .string()
+  .trim()
+  .refine(
+    (v) =>
+      v === '*' ||
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean)
+        .every((o) => /^https?:\/\/[^\s/]+$/.test(o)),
+    { error: 'must be * or a comma-separated list of origins such as https://console.example.com' },
+  );
+
+export const envSchema = z.object({
+  NODE_ENV: oneOf(['development', 'production', 'test'] as const).default('development'),
+
+  // server
+  HOST: z.string().trim().min(1).default('0.0.0.0'),
+  PORT: integer('PORT', 1, 65535).default(5001),
+  HTTP_BODY_LIMIT: byteSize.default('1mb'),
+  SHUTDOWN_TIMEOUT_MS: integer('SHUTDOWN_TIMEOUT_MS', 0, 600_000).default(10_000),
+  TRUST_PROXY: z.string().trim().default('false'),
+  DOCS_ENABLED: boolean.default(true),
+  CONSOLE_CORS_ORIGINS: originList.default(''),
+  SERVICE_API_CORS_ORIGINS: originList.default('*'),
+  HEALTH_CHECK_TIMEOUT_MS: integer('HEALTH_CHECK_TIMEOUT_MS', 100, 60_000).default(3_000),
+
+  // logging
+  LOG_LEVEL: oneOf(LOG_LEVELS).default('info'),
+  LOG_FORMAT: oneOf(['json', 'pretty'] as const).optional(),
+
+  // storage of local state (SQLite file, generated secret key, local object storage)
+  DATA_DIR: z.string().trim().min(1).default('./data'),
+
+  // security
+  SECRET_KEY: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
+
+  // database
+  DB_TYPE: oneOf(DB_TYPES).optional(),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .refine((v) => /^(postgres(ql)?|mysql|mariadb|sqlite):/i.test(v), {
+      error: 'must start with postgres://, postgresql://, mysql://, mariadb:// or sqlite:',
+    })
+    .optional(),
+  DB_HOST: z.string().trim().min(1).optional(),
+  DB_PORT: integer('DB_PORT', 1, 65535).optional(),
+  DB_USERNAME: z.string().optional(),
+  DB_PASSWORD: z.string().optional(),
+  DB_DATABASE: z.string().trim().min(1).optional(),
+  DB_SSL: boolean.default(false),
+  DB_POOL_SIZE: integer('DB_POOL_SIZE', 1, 1000).default(10),
+  DB_CONNECT_TIMEOUT_MS: integer('DB_CONNECT_TIMEOUT_MS', 100, 600_000).default(10_000),
+  DB_STATEMENT_TIMEOUT_MS: integer('DB_STATEMENT_TIMEOUT_MS', 0, 86_400_000).default(30_000),
+  DB_SQLITE_BUSY_TIMEOUT_MS: integer('DB_SQLITE_BUSY_TIMEOUT_MS', 0, 600_000).default(5_000),
+  DB_CONNECT_RETRIES: integer('DB_CONNECT_RETRIES', 0, 100).default(5),
+  DB_CONNECT_RETRY_DELAY_MS: integer('DB_CONNECT_RETRY_DELAY_MS', 0, 60_000).default(2_000),
+  DB_MIGRATIONS_RUN: boolean.default(true),
+  DB_LOG_QUERIES: boolean.default(false),
+});
+
+export type RawEnv = z.output<typeof envSchema>;
+export type LogLevel = (typeof LOG_LEVELS)[number];

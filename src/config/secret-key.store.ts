@@ -1,0 +1,29 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+const FILE_NAME = 'secret-key';
+
+/**
+ * Outside production Keel must boot with no environment at all, yet keep encrypted data readable
+ * across restarts: the first boot generates a key and every later boot reads the same file.
+ */
+export function readOrCreateSecretKey(dataDir: string): string {
+  const file = join(dataDir, FILE_NAME);
+  if (existsSync(file)) {
+    const key = readFileSync(file, 'utf8').trim();
+    if (key.length >= 32) return key;
+    throw new Error(`${file} holds a key shorter than 32 characters; remove it or set SECRET_KEY`);
+  }
+  mkdirSync(dirname(file), { recursive: true });
+  const key = randomBytes(48).toString('base64url');
+  // 'wx' refuses to overwrite a key another process wrote first; re-read in that case.
+  try {
+    writeFileSync(file, `${key}\n`, { flag: 'wx', mode: 0o600 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return readOrCreateSecretKey(dataDir);
+    throw error;
+  }
+  chmodSync(file, 0o600);
+  return key;
+}
