@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -16,8 +16,11 @@ export const API_VERSION = '0.1.0';
  * Builds the HTTP application exactly as production runs it; `main.ts` and the end-to-end tests
  * both call this, so tests exercise the real pipeline (parsers, CORS, filters, docs).
  */
-export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+export async function createApp(
+  config: AppConfig,
+  rootModule: DynamicModule | Type = AppModule.forRoot(config),
+): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(rootModule, {
     bufferLogs: true,
     // Keel parses bodies itself (JsonBodyMiddleware) so that errors use the API's envelope.
     bodyParser: false,

@@ -28,12 +28,18 @@ export class GracefulShutdownService implements BeforeApplicationShutdown {
     const server = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
     if (!server?.listening) return;
     this.logger.log({ signal, timeoutMs: this.config.server.shutdownTimeoutMs }, 'draining in-flight requests');
-    server.closeIdleConnections();
-    const timer = setTimeout(() => {
+    // A keep-alive socket that finishes its last response while draining would otherwise stay
+    // open until keepAliveTimeout; sweep idle ones until the server has closed.
+    const sweep = setInterval(() => server.closeIdleConnections(), 100);
+    const deadline = setTimeout(() => {
       this.logger.warn('shutdown timeout reached; closing the remaining connections');
       server.closeAllConnections();
     }, this.config.server.shutdownTimeoutMs);
-    timer.unref();
-    server.once('close', () => clearTimeout(timer));
+    sweep.unref();
+    deadline.unref();
+    server.once('close', () => {
+      clearInterval(sweep);
+      clearTimeout(deadline);
+    });
   }
 }

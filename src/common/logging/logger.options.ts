@@ -21,6 +21,8 @@ export function loggerOptionsFrom(config: AppConfig): Params {
           : undefined,
       genReqId: assignRequestId,
       customAttributeKeys: { reqId: 'requestId' },
+      // Every line logged during a request carries `requestId` (not the whole request object).
+      quietReqLogger: true,
       autoLogging: { ignore: (req) => QUIET_PATHS.test((req as RoutedRequest).url ?? '') },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
       customSuccessMessage: (req, res) => `${req.method} ${routeOf(req as RoutedRequest)} ${res.statusCode}`,

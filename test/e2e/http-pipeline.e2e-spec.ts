@@ -1,0 +1,186 @@
+import request from 'supertest';
+import { bootTestApp, type TestApp } from '../support/test-app';
+import { appWithProbe } from '../support/probe.controller';
+
+const INVALID_JSON = 'Invalid JSON payload received or JSON payload is empty.';
+
+describe('HTTP pipeline: error envelope, body parsing, CORS, docs (SQLite)', () => {
+  let t: TestApp;
+  let http: ReturnType<typeof request>;
+
+  beforeAll(async () => {
+    t = await bootTestApp(
+      { HTTP_BODY_LIMIT: '2kb', CONSOLE_CORS_ORIGINS: 'https://console.example.com' },
+      appWithProbe,
+    );
+    http = request(t.baseUrl);
+  });
+
+  afterAll(() => t.close());
+
+  describe('unknown routes', () => {
+    it('answer 404 not_found in the Dify envelope', async () => {
+      const res = await http.get('/v1/no-such-endpoint').expect(404);
+      expect(res.body).toEqual({
+        code: 'not_found',
+        message: expect.stringContaining('The requested URL was not found on the server'),
+        status: 404,
+      });
+    });
+
+    it('answer 404, not 401, when credentials are sent', async () => {
+      const res = await http.get('/console/api/nothing-here').set('Authorization', 'Bearer app-whatever').expect(404);
+      expect(res.body.code).toBe('not_found');
+      expect(res.headers['www-authenticate']).toBeUndefined();
+    });
+
+    it('answer 405 method_not_allowed with Allow for a known path and a wrong method', async () => {
+      const res = await http.delete('/health/live').expect(405);
+      expect(res.body).toEqual({
+        code: 'method_not_allowed',
+        message: 'The method is not allowed for the requested URL.',
+        status: 405,
+      });
+      expect(res.headers.allow).toBe('GET, HEAD');
+    });
+  });
+
+  describe('JSON bodies', () => {
+    it('reject malformed JSON on a matched route', async () => {
+      const res = await http.post('/v1/__probe/echo').set('Content-Type', 'application/json').send('{"query": ').expect(400);
+      expect(res.body).toEqual({ code: 'bad_request', message: INVALID_JSON, status: 400 });
+    });
+
+    it('reject malformed JSON on an unmatched route too (parsed before routing)', async () => {
+      const res = await http.post('/v1/does-not-exist').set('Content-Type', 'application/json').send('{oops').expect(400);
+      expect(res.body).toEqual({ code: 'bad_request', message: INVALID_JSON, status: 400 });
+    });
+
+    it('reject an empty body where the endpoint requires one', async () => {
+      const res = await http.post('/v1/__probe/echo').set('Content-Type', 'application/json').expect(400);
+      expect(res.body).toEqual({ code: 'bad_request', message: INVALID_JSON, status: 400 });
+    });
+
+    it('reject a non-JSON body where the endpoint requires JSON', async () => {
+      const res = await http.post('/v1/__probe/echo').set('Content-Type', 'text/plain').send('query=hi').expect(400);
+      expect(res.body.message).toBe(INVALID_JSON);
+    });
+
+    it('accept a bodiless POST that needs no body, even with a JSON content type', async () => {
+      const res = await http.post('/v1/__probe/ping').set('Content-Type', 'application/json').expect(200);
+      expect(res.body).toEqual({ result: 'success' });
+    });
+
+    it('accept a bodiless GET with a JSON content type', async () => {
+      await http.get('/health/live').set('Content-Type', 'application/json').expect(200);
+    });
+
+    it('name the field that failed validation with invalid_param', async () => {
+      const res = await http.post('/v1/__probe/echo').send({ inputs: {} }).expect(400);
+      expect(res.body).toEqual({ code: 'invalid_param', message: 'query is required', status: 400 });
+
+      const wrongType = await http.post('/v1/__probe/echo').send({ query: 'hi', inputs: {}, limit: 500 }).expect(400);
+      expect(wrongType.body.code).toBe('invalid_param');
+      expect(wrongType.body.message).toMatch(/^limit: /);
+    });
+
+    it('pass a valid body through to the handler', async () => {
+      const body = { query: 'hello', inputs: { name: 'Ada' } };
+      const res = await http.post('/v1/__probe/echo').send(body).expect(200);
+      expect(res.body).toEqual(body);
+    });
+
+    it('answer 413 request_entity_too_large over HTTP_BODY_LIMIT', async () => {
+      const res = await http
+        .post('/v1/__probe/echo')
+        .send({ query: 'x'.repeat(4_096), inputs: {} })
+        .expect(413);
+      expect(res.body).toMatchObject({ code: 'request_entity_too_large', status: 413 });
+    });
+  });
+
+  describe('auth and server errors', () => {
+    it('add WWW-Authenticate to every 401', async () => {
+      const res = await http.get('/v1/__probe/unauthorized').expect(401);
+      expect(res.body).toEqual({ code: 'unauthorized', message: 'Access token is invalid', status: 401 });
+      expect(res.headers['www-authenticate']).toBe('Bearer realm="api"');
+    });
+
+    it('answer 403 forbidden with the framework reason', async () => {
+      const res = await http.get('/v1/__probe/forbidden').expect(403);
+      expect(res.body).toMatchObject({ code: 'forbidden', status: 403 });
+    });
+
+    it('turn an unexpected error into 500 unknown with no internal detail', async () => {
+      const res = await http.get('/v1/__probe/crash').expect(500);
+      expect(res.body).toEqual({ code: 'unknown', message: 'Internal Server Error', status: 500 });
+      expect(res.text).not.toContain('hunter2');
+      expect(res.text).not.toContain('at ');
+    });
+  });
+
+  describe('request ids', () => {
+    it('echo a caller-supplied X-Request-Id on an API route', async () => {
+      const res = await http.get('/v1/__probe/forbidden').set('X-Request-Id', 'req-abc.123').expect(403);
+      expect(res.headers['x-request-id']).toBe('req-abc.123');
+    });
+
+    it('generate one on /health/live when none is sent', async () => {
+      const res = await http.get('/health/live').expect(200);
+      expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    });
+
+    it('replace an id that is not a plain token (no header or log injection)', async () => {
+      const res = await http.get('/health/live').set('X-Request-Id', 'bad id\twith spaces').expect(200);
+      expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    });
+  });
+
+  describe('CORS and headers', () => {
+    it('let any origin call /v1, without credentials', async () => {
+      const res = await http
+        .options('/v1/chat-messages')
+        .set('Origin', 'https://anywhere.example')
+        .set('Access-Control-Request-Method', 'POST')
+        .expect(204);
+      expect(res.headers['access-control-allow-origin']).toBe('*');
+      expect(res.headers['access-control-allow-credentials']).toBeUndefined();
+    });
+
+    it('let only the configured console origin call /console/api, with credentials', async () => {
+      const allowed = await http
+        .options('/console/api/login')
+        .set('Origin', 'https://console.example.com')
+        .set('Access-Control-Request-Method', 'POST')
+        .expect(204);
+      expect(allowed.headers['access-control-allow-origin']).toBe('https://console.example.com');
+      expect(allowed.headers['access-control-allow-credentials']).toBe('true');
+
+      const refused = await http
+        .options('/console/api/login')
+        .set('Origin', 'https://evil.example')
+        .set('Access-Control-Request-Method', 'POST');
+      expect(refused.headers['access-control-allow-origin']).toBeUndefined();
+    });
+
+    it('send helmet security headers and no X-Powered-By', async () => {
+      const res = await http.get('/health/live').expect(200);
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['x-powered-by']).toBeUndefined();
+    });
+  });
+
+  describe('API docs', () => {
+    it('serve the OpenAPI document generated from the controllers at /docs-json', async () => {
+      const res = await http.get('/docs-json').expect(200);
+      expect(res.body.openapi).toMatch(/^3\./);
+      expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/health/live', '/health/ready', '/health/{indicator}']));
+    });
+
+    it('serve Swagger UI at /docs', async () => {
+      const res = await http.get('/docs').expect(200);
+      expect(res.headers['content-type']).toMatch(/text\/html/);
+      expect(res.text).toContain('swagger-ui');
+    });
+  });
+});
