@@ -25,6 +25,7 @@ const shared = {
     '^@keel/([a-z-]+)/(.*)$': '<rootDir>/libs/$1/src/$2',
   },
   testEnvironment: 'node',
+  setupFiles: ['<rootDir>/test/support/quiet-logs.ts'],
 };
 
 /** @type {import('jest').Config} */

@@ -65,8 +65,8 @@ describe.each(availableDatabaseKinds())('database extension on %s', (kind) => {
     const options = { migrations: [CreateWidgets1700000000001], migrationsRun: true };
     // SQLite serialises writers itself; two connections to one file race exactly like two replicas.
     const [a, b] = await Promise.all([connect(options), connect(options)]);
-    const applied = await a.query('SELECT name FROM migrations');
-    expect(applied.map((r: { name: string }) => r.name)).toEqual(['CreateWidgets1700000000001']);
+    const applied: { name: string }[] = await a.query('SELECT name FROM migrations');
+    expect(applied.map((r) => r.name)).toEqual(['CreateWidgets1700000000001']);
     await b.query(`INSERT INTO widgets (id, label) VALUES ('w1', 'first')`);
     expect(await a.query('SELECT label FROM widgets')).toEqual([{ label: 'first' }]);
   });
@@ -84,8 +84,8 @@ describe.each(availableDatabaseKinds())('database extension on %s', (kind) => {
     // No retry happened (three would take 6 s).
     expect(Date.now() - started).toBeLessThan(5_000);
     const ds = await connect({ migrations: [], migrationsRun: false });
-    const applied = await ds.query('SELECT name FROM migrations');
-    expect(applied.map((r: { name: string }) => r.name)).toEqual(['CreateWidgets1700000000001']);
+    const applied: { name: string }[] = await ds.query('SELECT name FROM migrations');
+    expect(applied.map((r) => r.name)).toEqual(['CreateWidgets1700000000001']);
   });
 
   if (kind !== 'sqlite') {

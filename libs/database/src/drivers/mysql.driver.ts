@@ -40,7 +40,7 @@ export class MysqlDriver implements DatabaseDriver {
    */
   async afterConnect(dataSource: DataSource): Promise<void> {
     if (this.options.statementTimeoutMs <= 0) return;
-    const [{ version }] = (await dataSource.query('SELECT VERSION() AS version')) as { version: string }[];
+    const [{ version }]: { version: string }[] = await dataSource.query('SELECT VERSION() AS version');
     this.timeoutStatement = /mariadb/i.test(version)
       ? `SET SESSION max_statement_time = ${this.options.statementTimeoutMs / 1000}`
       : `SET SESSION max_execution_time = ${this.options.statementTimeoutMs}`;

@@ -1,0 +1,120 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from './config.loader';
+import { ConfigValidationError } from './config-validation.error';
+
+describe('loadConfig', () => {
+  let cwd: string;
+
+  beforeEach(() => {
+    cwd = mkdtempSync(join(tmpdir(), 'keel-config-'));
+  });
+
+  afterEach(() => rmSync(cwd, { recursive: true, force: true }));
+
+  const load = (env: Record<string, string | undefined> = {}, envFile: string | false = false) =>
+    loadConfig({ env, envFile, cwd });
+
+  const problemsOf = (env: Record<string, string>) => {
+    try {
+      load(env);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigValidationError);
+      return (error as ConfigValidationError).problems;
+    }
+    throw new Error('expected the configuration to be rejected');
+  };
+
+  it('boots on embedded defaults with no environment at all', () => {
+    const config = load();
+    expect(config.env).toBe('development');
+    expect(config.server).toMatchObject({ host: '0.0.0.0', port: 5001, bodyLimitBytes: 1_048_576 });
+    expect(config.database).toMatchObject({ type: 'sqlite', path: join(cwd, 'data', 'keel.sqlite'), migrationsRun: true });
+    expect(config.logging).toEqual({ level: 'info', format: 'pretty' });
+    expect(config.cors).toEqual({ consoleOrigins: [], serviceApiOrigins: '*' });
+  });
+
+  it('generates SECRET_KEY once outside production and reuses it on the next boot', () => {
+    const first = load();
+    expect(first.security.secretKeySource).toBe('data-dir');
+    expect(first.security.secretKey.length).toBeGreaterThanOrEqual(32);
+    const file = join(cwd, 'data', 'secret-key');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(load().security.secretKey).toBe(first.security.secretKey);
+    expect(readFileSync(file, 'utf8').trim()).toBe(first.security.secretKey);
+  });
+
+  it('uses SECRET_KEY from the environment and requires it in production', () => {
+    const key = 'k'.repeat(40);
+    expect(load({ NODE_ENV: 'production', SECRET_KEY: key }).security).toEqual({ secretKey: key, secretKeySource: 'env' });
+    expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
+      expect.objectContaining({ variable: 'SECRET_KEY', message: expect.stringContaining('required') }),
+    ]);
+    expect(problemsOf({ SECRET_KEY: 'short' })[0]).toMatchObject({ variable: 'SECRET_KEY', message: 'must be at least 32 characters' });
+  });
+
+  it('lists every invalid variable at once', () => {
+    const problems = problemsOf({ PORT: 'abc', DB_TYPE: 'oracle', LOG_LEVEL: 'verbose', DB_MIGRATIONS_RUN: 'maybe' });
+    expect(problems.map((p) => p.variable).sort()).toEqual(['DB_MIGRATIONS_RUN', 'DB_TYPE', 'LOG_LEVEL', 'PORT']);
+  });
+
+  it('rejects out-of-range numbers and malformed sizes', () => {
+    expect(problemsOf({ PORT: '70000' })[0]).toMatchObject({ variable: 'PORT', message: 'must be between 1 and 65535' });
+    expect(problemsOf({ HTTP_BODY_LIMIT: 'lots' })[0].variable).toBe('HTTP_BODY_LIMIT');
+  });
+
+  it('treats empty values as unset', () => {
+    expect(load({ PORT: '', DB_TYPE: ' ' }).server.port).toBe(5001);
+  });
+
+  it('reads a .env file, with real variables taking precedence', () => {
+    const file = join(cwd, '.env');
+    writeFileSync(file, 'PORT=6001\nLOG_LEVEL=debug\n');
+    const config = load({ LOG_LEVEL: 'warn' }, file);
+    expect(config.server.port).toBe(6001);
+    expect(config.logging.level).toBe('warn');
+  });
+
+  it('parses DATABASE_URL for PostgreSQL, inferring DB_TYPE and decoding credentials', () => {
+    const config = load({ DATABASE_URL: 'postgresql://keel:p%40ss@db.internal:6543/keel_prod?sslmode=require' });
+    expect(config.database).toMatchObject({
+      type: 'postgres',
+      host: 'db.internal',
+      port: 6543,
+      username: 'keel',
+      password: 'p@ss',
+      database: 'keel_prod',
+      ssl: true,
+    });
+  });
+
+  it('treats mariadb as the mysql driver and applies default ports to discrete variables', () => {
+    const config = load({ DB_TYPE: 'mariadb', DB_HOST: 'maria', DB_DATABASE: 'keel', DB_USERNAME: 'root' });
+    expect(config.database).toMatchObject({ type: 'mysql', host: 'maria', port: 3306, database: 'keel' });
+  });
+
+  it('refuses a DATABASE_URL that contradicts DB_TYPE, or names no database', () => {
+    expect(problemsOf({ DB_TYPE: 'postgres', DATABASE_URL: 'mysql://root@h/keel' })[0]).toMatchObject({
+      variable: 'DATABASE_URL',
+      message: 'is a mysql URL but DB_TYPE is postgres',
+    });
+    expect(problemsOf({ DATABASE_URL: 'postgres://h:5432' })[0].variable).toBe('DATABASE_URL');
+    expect(problemsOf({ DATABASE_URL: 'oracle://h/x' })[0].variable).toBe('DATABASE_URL');
+  });
+
+  it('refuses a wildcard console CORS origin (the console sends credentials)', () => {
+    expect(problemsOf({ CONSOLE_CORS_ORIGINS: '*' })[0].variable).toBe('CONSOLE_CORS_ORIGINS');
+    expect(load({ CONSOLE_CORS_ORIGINS: 'https://a.example, https://b.example:8443' }).cors.consoleOrigins).toEqual([
+      'https://a.example',
+      'https://b.example:8443',
+    ]);
+  });
+
+  it('logs JSON in production and parses sizes and proxy settings', () => {
+    const config = load({ NODE_ENV: 'production', SECRET_KEY: 'x'.repeat(32), HTTP_BODY_LIMIT: '512kb', TRUST_PROXY: '2' });
+    expect(config.logging.format).toBe('json');
+    expect(config.server.bodyLimitBytes).toBe(524_288);
+    expect(config.server.trustProxy).toBe(2);
+  });
+});
