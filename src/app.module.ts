@@ -2,6 +2,7 @@ import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule, R
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { DatabaseModule } from '@keel/database';
 import { LoggerModule } from 'nestjs-pino';
+import { CryptoModule } from './common/crypto/crypto.module';
 import { GlobalExceptionFilter } from './common/errors/global-exception.filter';
 import { ALL_ROUTES_PATH } from './common/http/all-routes';
 import { JsonBodyMiddleware } from './common/http/json-body.middleware';
@@ -26,6 +27,7 @@ export class AppModule implements NestModule {
         ConfigModule.forRoot(config),
         LoggerModule.forRootAsync({ useFactory: loggerOptionsFrom, inject: [AppConfig] }),
         LifecycleModule,
+        CryptoModule,
         DatabaseModule.forRootAsync({ useFactory: databaseOptionsFrom, inject: [AppConfig] }),
         HealthModule,
       ],

@@ -6,10 +6,13 @@ import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildDataSourceOptions, createDatabaseDriver, runPendingMigrations } from '@keel/database';
+import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../config/config.loader';
 import { ConfigValidationError } from '../config/config-validation.error';
 import { databaseOptionsFrom } from './database.options-factory';
+
+Logger.overrideLogger(['error', 'warn', 'log']);
 
 async function main(command: string | undefined, name: string | undefined): Promise<void> {
   const options = { ...databaseOptionsFrom(loadConfig()), migrationsRun: false };
