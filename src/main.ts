@@ -25,7 +25,7 @@ async function bootstrap(): Promise<void> {
   if (config.security.secretKeySource === 'data-dir') {
     logger.warn(`SECRET_KEY is not set; using the key generated under ${config.dataDir}. Back it up with the data.`, 'Bootstrap');
   }
-  logger.log(`Keel listening on http://${config.server.host}:${config.server.port} (database: ${config.database.type})`, 'Bootstrap');
+  logger.log(`Keel listening on http://${config.server.host}:${config.server.port} (database: ${config.database.driver})`, 'Bootstrap');
 }
 
 bootstrap().catch((error: unknown) => {

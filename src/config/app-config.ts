@@ -1,7 +1,7 @@
+import type { DatabaseModuleOptions } from '@keel/database';
 import type { LogLevel } from './env.schema';
 
 export type NodeEnv = 'development' | 'production' | 'test';
-export type DatabaseType = 'sqlite' | 'postgres' | 'mysql';
 
 export interface ServerConfig {
   host: string;
@@ -31,28 +31,12 @@ export interface SecurityConfig {
   secretKeySource: 'env' | 'data-dir';
 }
 
-interface NetworkDatabaseConfig {
-  host: string;
-  port: number;
-  username?: string;
-  password?: string;
-  database: string;
-  ssl: boolean;
-  poolSize: number;
-  statementTimeoutMs: number;
-}
-
-export type DatabaseConfig = {
-  connectTimeoutMs: number;
-  connectRetries: number;
-  connectRetryDelayMs: number;
-  migrationsRun: boolean;
-  logQueries: boolean;
-} & (
-  | { type: 'sqlite'; path: string; busyTimeoutMs: number }
-  | ({ type: 'postgres' } & NetworkDatabaseConfig)
-  | ({ type: 'mysql' } & NetworkDatabaseConfig)
-);
+/**
+ * The database extension's own options minus what the application supplies (its entity and
+ * migration lists): configuration chooses the backend, the application owns the schema.
+ */
+export type DatabaseConfig = DistributiveOmit<DatabaseModuleOptions, 'entities' | 'migrations'>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 export interface HealthConfig {
   timeoutMs: number;

@@ -30,7 +30,7 @@ describe('loadConfig', () => {
     const config = load();
     expect(config.env).toBe('development');
     expect(config.server).toMatchObject({ host: '0.0.0.0', port: 5001, bodyLimitBytes: 1_048_576 });
-    expect(config.database).toMatchObject({ type: 'sqlite', path: join(cwd, 'data', 'keel.sqlite'), migrationsRun: true });
+    expect(config.database).toMatchObject({ driver: 'sqlite', path: join(cwd, 'data', 'keel.sqlite'), migrationsRun: true });
     expect(config.logging).toEqual({ level: 'info', format: 'pretty' });
     expect(config.cors).toEqual({ consoleOrigins: [], serviceApiOrigins: '*' });
   });
@@ -79,7 +79,7 @@ describe('loadConfig', () => {
   it('parses DATABASE_URL for PostgreSQL, inferring DB_TYPE and decoding credentials', () => {
     const config = load({ DATABASE_URL: 'postgresql://keel:p%40ss@db.internal:6543/keel_prod?sslmode=require' });
     expect(config.database).toMatchObject({
-      type: 'postgres',
+      driver: 'postgres',
       host: 'db.internal',
       port: 6543,
       username: 'keel',
@@ -91,7 +91,7 @@ describe('loadConfig', () => {
 
   it('treats mariadb as the mysql driver and applies default ports to discrete variables', () => {
     const config = load({ DB_TYPE: 'mariadb', DB_HOST: 'maria', DB_DATABASE: 'keel', DB_USERNAME: 'root' });
-    expect(config.database).toMatchObject({ type: 'mysql', host: 'maria', port: 3306, database: 'keel' });
+    expect(config.database).toMatchObject({ driver: 'mysql', host: 'maria', port: 3306, database: 'keel' });
   });
 
   it('refuses a DATABASE_URL that contradicts DB_TYPE, or names no database', () => {
@@ -116,5 +116,17 @@ describe('loadConfig', () => {
     expect(config.logging.format).toBe('json');
     expect(config.server.bodyLimitBytes).toBe(524_288);
     expect(config.server.trustProxy).toBe(2);
+  });
+});
+
+describe('loadConfig for SQLite paths', () => {
+  const cwd = '/srv/keel';
+  const load = (env: Record<string, string>) => loadConfig({ env: { SECRET_KEY: 'z'.repeat(32), ...env }, envFile: false, cwd });
+
+  it('places the default file in DATA_DIR, and named files relative to the working directory', () => {
+    expect(load({ DATA_DIR: '/var/lib/keel' }).database).toMatchObject({ path: '/var/lib/keel/keel.sqlite' });
+    expect(load({ DB_DATABASE: 'db/keel.db' }).database).toMatchObject({ path: '/srv/keel/db/keel.db' });
+    expect(load({ DATABASE_URL: 'sqlite:///abs/keel.db' }).database).toMatchObject({ path: '/abs/keel.db' });
+    expect(load({ DATABASE_URL: 'sqlite::memory:' }).database).toMatchObject({ path: ':memory:' });
   });
 });

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import bytes from 'bytes';
 import { parse as parseDotenv } from 'dotenv';
 import type { z } from 'zod';
@@ -136,7 +136,7 @@ function databaseConfigFrom(
     });
     return undefined;
   }
-  const type = declared ?? urlType ?? 'sqlite';
+  const driver = declared ?? urlType ?? 'sqlite';
   const common = {
     connectTimeoutMs: raw.DB_CONNECT_TIMEOUT_MS,
     connectRetries: raw.DB_CONNECT_RETRIES,
@@ -145,27 +145,27 @@ function databaseConfigFrom(
     logQueries: raw.DB_LOG_QUERIES,
   };
 
-  if (type === 'sqlite') {
-    const fromUrl = url ? decodeURIComponent(raw.DATABASE_URL!.replace(/^sqlite:(\/\/)?/i, '')) : undefined;
-    const file = fromUrl || raw.DB_DATABASE || 'keel.sqlite';
-    const path = file === ':memory:' ? file : isAbsolute(file) ? file : resolve(fromUrl || raw.DB_DATABASE ? cwd : dataDir, file);
-    return { ...common, type, path, busyTimeoutMs: raw.DB_SQLITE_BUSY_TIMEOUT_MS };
+  if (driver === 'sqlite') {
+    // A named file is relative to the working directory; the default lives in DATA_DIR.
+    const named = raw.DATABASE_URL ? decodeURIComponent(raw.DATABASE_URL.replace(/^sqlite:(\/\/)?/i, '')) : raw.DB_DATABASE;
+    const path = !named ? resolve(dataDir, 'keel.sqlite') : named === ':memory:' ? named : resolve(cwd, named);
+    return { ...common, driver, path, busyTimeoutMs: raw.DB_SQLITE_BUSY_TIMEOUT_MS };
   }
 
   const database = url ? decodeURIComponent(url.pathname.replace(/^\//, '')) : raw.DB_DATABASE;
   if (!database) {
     problems.push({
       variable: url ? 'DATABASE_URL' : 'DB_DATABASE',
-      message: `must name the ${type} database${url ? ' in its path, e.g. postgres://user@host:5432/keel' : ''}`,
+      message: `must name the ${driver} database${url ? ' in its path, e.g. postgres://user@host:5432/keel' : ''}`,
     });
     return undefined;
   }
   const sslMode = url?.searchParams.get('sslmode') ?? url?.searchParams.get('ssl');
   return {
     ...common,
-    type,
+    driver,
     host: url?.hostname || raw.DB_HOST || '127.0.0.1',
-    port: url?.port ? Number(url.port) : (raw.DB_PORT ?? DEFAULT_PORTS[type]),
+    port: url?.port ? Number(url.port) : (raw.DB_PORT ?? DEFAULT_PORTS[driver]),
     username: url?.username ? decodeURIComponent(url.username) : raw.DB_USERNAME,
     password: url?.password ? decodeURIComponent(url.password) : raw.DB_PASSWORD,
     database,
@@ -175,7 +175,7 @@ function databaseConfigFrom(
   };
 }
 
-function normaliseType(value: string): DatabaseConfig['type'] {
+function normaliseType(value: string): DatabaseConfig['driver'] {
   const lower = value.toLowerCase();
   if (lower === 'postgresql' || lower === 'postgres') return 'postgres';
   if (lower === 'mariadb' || lower === 'mysql') return 'mysql';

@@ -19,7 +19,7 @@ describe('.env.example', () => {
   it('is a valid configuration as written', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'keel-env-example-'));
     try {
-      expect(loadConfig({ env: { DATA_DIR: dataDir }, envFile: EXAMPLE }).database.type).toBe('sqlite');
+      expect(loadConfig({ env: { DATA_DIR: dataDir }, envFile: EXAMPLE }).database.driver).toBe('sqlite');
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

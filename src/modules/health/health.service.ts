@@ -41,19 +41,13 @@ export class HealthService {
     const report = emptyReport();
     let failed = false;
     if (this.shutdown.isDraining) {
-      const detail: Detail = { status: 'down', message: 'shutting down' };
-      report.error.shutdown = detail;
-      report.details.shutdown = detail;
+      record(report, 'shutdown', { status: 'down', message: 'shutting down' });
       failed = true;
     }
-    results.forEach(({ check, detail }) => {
-      report.details[check.key] = detail;
-      if (detail.status === 'up') report.info[check.key] = detail;
-      else {
-        report.error[check.key] = detail;
-        if (check.critical) failed = true;
-      }
-    });
+    for (const { check, detail } of results) {
+      record(report, check.key, detail);
+      if (detail.status === 'down' && check.critical) failed = true;
+    }
     if (failed) {
       report.status = 'error';
       this.logger.warn({ error: report.error }, 'not ready');
@@ -67,12 +61,8 @@ export class HealthService {
     if (!check) return undefined;
     const { detail } = await this.runBounded(check);
     const report = emptyReport();
-    report.details[key] = detail;
-    if (detail.status === 'up') report.info[key] = detail;
-    else {
-      report.error[key] = detail;
-      report.status = 'error';
-    }
+    record(report, key, detail);
+    if (detail.status === 'down') report.status = 'error';
     return { httpStatus: detail.status === 'up' ? 200 : 503, report };
   }
 
@@ -94,6 +84,12 @@ export class HealthService {
       clearTimeout(timer);
     }
   }
+}
+
+function record(report: HealthReport, key: string, detail: Detail): void {
+  report.details[key] = detail;
+  if (detail.status === 'up') report.info[key] = detail;
+  else report.error[key] = detail;
 }
 
 function emptyReport(): HealthReport {
