@@ -36,7 +36,14 @@ async function timeToReady(args, path) {
   const started = performance.now();
   const child = spawn(process.execPath, args, {
     cwd,
-    env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', SECRET_KEY: 'b'.repeat(48), LOG_LEVEL: 'warn' },
+    env: {
+      PATH: process.env.PATH,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      NODE_ENV: 'production',
+      SECRET_KEY: 'b'.repeat(48),
+      LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   try {
@@ -67,6 +74,10 @@ for (let i = 0; i < RUNS; i++) {
 const keelMedian = median(keel);
 const bareMedian = median(bare);
 console.log(`boot to /health/ready, embedded defaults, ${RUNS} runs`);
-console.log(`  keel  median ${keelMedian.toFixed(0)} ms  (min ${Math.min(...keel).toFixed(0)}, max ${Math.max(...keel).toFixed(0)})`);
+console.log(
+  `  keel  median ${keelMedian.toFixed(0)} ms  (min ${Math.min(...keel).toFixed(0)}, max ${Math.max(...keel).toFixed(0)})`,
+);
 console.log(`  bare node:http median ${bareMedian.toFixed(0)} ms`);
-console.log(`  ratio keel/bare ${(keelMedian / bareMedian).toFixed(2)}x; budget ${BUDGET_MS} ms: ${keelMedian <= BUDGET_MS ? 'within' : 'OVER'}`);
+console.log(
+  `  ratio keel/bare ${(keelMedian / bareMedian).toFixed(2)}x; budget ${BUDGET_MS} ms: ${keelMedian <= BUDGET_MS ? 'within' : 'OVER'}`,
+);

@@ -2,6 +2,7 @@ import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule, R
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { DatabaseModule } from '@keel/database';
 import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { CryptoModule } from './common/crypto/crypto.module';
 import { GlobalExceptionFilter } from './common/errors/global-exception.filter';
 import { ALL_ROUTES_PATH } from './common/http/all-routes';
@@ -20,12 +21,19 @@ import { HealthModule } from './modules/health/health.module';
  */
 @Module({})
 export class AppModule implements NestModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  /**
+   * `logDestination` replaces stdout as the log sink (tests read it; an embedding host may route
+   * it); the format and redaction stay the same.
+   */
+  static forRoot(config: AppConfig, options: { logDestination?: DestinationStream } = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRootAsync({ useFactory: loggerOptionsFrom, inject: [AppConfig] }),
+        LoggerModule.forRootAsync({
+          useFactory: (appConfig: AppConfig) => loggerOptionsFrom(appConfig, options.logDestination),
+          inject: [AppConfig],
+        }),
         LifecycleModule,
         CryptoModule,
         DatabaseModule.forRootAsync({ useFactory: databaseOptionsFrom, inject: [AppConfig] }),

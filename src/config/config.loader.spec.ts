@@ -30,7 +30,11 @@ describe('loadConfig', () => {
     const config = load();
     expect(config.env).toBe('development');
     expect(config.server).toMatchObject({ host: '0.0.0.0', port: 5001, bodyLimitBytes: 1_048_576 });
-    expect(config.database).toMatchObject({ driver: 'sqlite', path: join(cwd, 'data', 'keel.sqlite'), migrationsRun: true });
+    expect(config.database).toMatchObject({
+      driver: 'sqlite',
+      path: join(cwd, 'data', 'keel.sqlite'),
+      migrationsRun: true,
+    });
     expect(config.logging).toEqual({ level: 'info', format: 'pretty' });
     expect(config.cors).toEqual({ consoleOrigins: [], serviceApiOrigins: '*' });
   });
@@ -47,11 +51,17 @@ describe('loadConfig', () => {
 
   it('uses SECRET_KEY from the environment and requires it in production', () => {
     const key = 'k'.repeat(40);
-    expect(load({ NODE_ENV: 'production', SECRET_KEY: key }).security).toEqual({ secretKey: key, secretKeySource: 'env' });
+    expect(load({ NODE_ENV: 'production', SECRET_KEY: key }).security).toEqual({
+      secretKey: key,
+      secretKeySource: 'env',
+    });
     expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
       expect.objectContaining({ variable: 'SECRET_KEY', message: expect.stringContaining('required') }),
     ]);
-    expect(problemsOf({ SECRET_KEY: 'short' })[0]).toMatchObject({ variable: 'SECRET_KEY', message: 'must be at least 32 characters' });
+    expect(problemsOf({ SECRET_KEY: 'short' })[0]).toMatchObject({
+      variable: 'SECRET_KEY',
+      message: 'must be at least 32 characters',
+    });
   });
 
   it('lists every invalid variable at once', () => {
@@ -60,7 +70,10 @@ describe('loadConfig', () => {
   });
 
   it('rejects out-of-range numbers and malformed sizes', () => {
-    expect(problemsOf({ PORT: '70000' })[0]).toMatchObject({ variable: 'PORT', message: 'must be between 1 and 65535' });
+    expect(problemsOf({ PORT: '70000' })[0]).toMatchObject({
+      variable: 'PORT',
+      message: 'must be between 1 and 65535',
+    });
     expect(problemsOf({ HTTP_BODY_LIMIT: 'lots' })[0].variable).toBe('HTTP_BODY_LIMIT');
   });
 
@@ -112,7 +125,12 @@ describe('loadConfig', () => {
   });
 
   it('logs JSON in production and parses sizes and proxy settings', () => {
-    const config = load({ NODE_ENV: 'production', SECRET_KEY: 'x'.repeat(32), HTTP_BODY_LIMIT: '512kb', TRUST_PROXY: '2' });
+    const config = load({
+      NODE_ENV: 'production',
+      SECRET_KEY: 'x'.repeat(32),
+      HTTP_BODY_LIMIT: '512kb',
+      TRUST_PROXY: '2',
+    });
     expect(config.logging.format).toBe('json');
     expect(config.server.bodyLimitBytes).toBe(524_288);
     expect(config.server.trustProxy).toBe(2);
@@ -121,7 +139,8 @@ describe('loadConfig', () => {
 
 describe('loadConfig for SQLite paths', () => {
   const cwd = '/srv/keel';
-  const load = (env: Record<string, string>) => loadConfig({ env: { SECRET_KEY: 'z'.repeat(32), ...env }, envFile: false, cwd });
+  const load = (env: Record<string, string>) =>
+    loadConfig({ env: { SECRET_KEY: 'z'.repeat(32), ...env }, envFile: false, cwd });
 
   it('places the default file in DATA_DIR, and named files relative to the working directory', () => {
     expect(load({ DATA_DIR: '/var/lib/keel' }).database).toMatchObject({ path: '/var/lib/keel/keel.sqlite' });

@@ -147,7 +147,9 @@ function databaseConfigFrom(
 
   if (driver === 'sqlite') {
     // A named file is relative to the working directory; the default lives in DATA_DIR.
-    const named = raw.DATABASE_URL ? decodeURIComponent(raw.DATABASE_URL.replace(/^sqlite:(\/\/)?/i, '')) : raw.DB_DATABASE;
+    const named = raw.DATABASE_URL
+      ? decodeURIComponent(raw.DATABASE_URL.replace(/^sqlite:(\/\/)?/i, ''))
+      : raw.DB_DATABASE;
     const path = !named ? resolve(dataDir, 'keel.sqlite') : named === ':memory:' ? named : resolve(cwd, named);
     return { ...common, driver, path, busyTimeoutMs: raw.DB_SQLITE_BUSY_TIMEOUT_MS };
   }

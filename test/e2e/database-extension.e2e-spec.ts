@@ -104,11 +104,16 @@ describe.each(availableDatabaseKinds())('database extension on %s', (kind) => {
     });
 
     it('names the target (never the password) when it cannot connect, after the configured retries', async () => {
-      const error = await connect({ port: 1, connectRetries: 1, connectRetryDelayMs: 50, password: 'hunter2-secret' } as Partial<DatabaseModuleOptions>).catch(
-        (e: Error) => e,
-      );
+      const error = await connect({
+        port: 1,
+        connectRetries: 1,
+        connectRetryDelayMs: 50,
+        password: 'hunter2-secret',
+      } as Partial<DatabaseModuleOptions>).catch((e: Error) => e);
       expect(error).toBeInstanceOf(Error);
-      expect((error as Error).message).toMatch(new RegExp(`^Cannot connect to ${kind === 'postgres' ? 'postgres' : 'mysql'} 127\\.0\\.0\\.1:1/`));
+      expect((error as Error).message).toMatch(
+        new RegExp(`^Cannot connect to ${kind === 'postgres' ? 'postgres' : 'mysql'} 127\\.0\\.0\\.1:1/`),
+      );
       expect((error as Error).message).not.toContain('hunter2-secret');
     });
   }

@@ -47,12 +47,20 @@ describe('HTTP pipeline: error envelope, body parsing, CORS, docs (SQLite)', () 
 
   describe('JSON bodies', () => {
     it('reject malformed JSON on a matched route', async () => {
-      const res = await http.post('/v1/__probe/echo').set('Content-Type', 'application/json').send('{"query": ').expect(400);
+      const res = await http
+        .post('/v1/__probe/echo')
+        .set('Content-Type', 'application/json')
+        .send('{"query": ')
+        .expect(400);
       expect(res.body).toEqual({ code: 'bad_request', message: INVALID_JSON, status: 400 });
     });
 
     it('reject malformed JSON on an unmatched route too (parsed before routing)', async () => {
-      const res = await http.post('/v1/does-not-exist').set('Content-Type', 'application/json').send('{oops').expect(400);
+      const res = await http
+        .post('/v1/does-not-exist')
+        .set('Content-Type', 'application/json')
+        .send('{oops')
+        .expect(400);
       expect(res.body).toEqual({ code: 'bad_request', message: INVALID_JSON, status: 400 });
     });
 
@@ -112,10 +120,23 @@ describe('HTTP pipeline: error envelope, body parsing, CORS, docs (SQLite)', () 
     });
 
     it('turn an unexpected error into 500 unknown with no internal detail', async () => {
-      const res = await http.get('/v1/__probe/crash').expect(500);
+      const res = await http.get('/v1/__probe/crash').set('X-Request-Id', 'crash-1').expect(500);
       expect(res.body).toEqual({ code: 'unknown', message: 'Internal Server Error', status: 500 });
       expect(res.text).not.toContain('hunter2');
       expect(res.text).not.toContain('at ');
+    });
+
+    it('log the unexpected error, with its stack, under the request id', () => {
+      const lines = t.logs().filter((l) => l.requestId === 'crash-1');
+      const errorLine = lines.find((l) => l.msg === 'unhandled error');
+      expect(errorLine).toMatchObject({
+        level: 50,
+        route: '/v1/__probe/crash',
+        err: { message: expect.stringContaining('leaked') },
+      });
+      expect(errorLine?.err.stack).toContain('ProbeController.crash');
+      const requestLine = lines.find((l) => l.res?.statusCode === 500);
+      expect(requestLine).toMatchObject({ route: '/v1/__probe/crash', req: { method: 'GET' } });
     });
   });
 
@@ -123,6 +144,15 @@ describe('HTTP pipeline: error envelope, body parsing, CORS, docs (SQLite)', () 
     it('echo a caller-supplied X-Request-Id on an API route', async () => {
       const res = await http.get('/v1/__probe/forbidden').set('X-Request-Id', 'req-abc.123').expect(403);
       expect(res.headers['x-request-id']).toBe('req-abc.123');
+    });
+
+    it('address a plugin indicator by its URL-encoded key', async () => {
+      const res = await http.get('/health/plugin:acme%2Fweather').expect(404);
+      expect(res.body).toEqual({
+        code: 'not_found',
+        message: 'No health indicator named "plugin:acme/weather".',
+        status: 404,
+      });
     });
 
     it('generate one on /health/live when none is sent', async () => {
@@ -174,7 +204,9 @@ describe('HTTP pipeline: error envelope, body parsing, CORS, docs (SQLite)', () 
     it('serve the OpenAPI document generated from the controllers at /docs-json', async () => {
       const res = await http.get('/docs-json').expect(200);
       expect(res.body.openapi).toMatch(/^3\./);
-      expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/health/live', '/health/ready', '/health/{indicator}']));
+      expect(Object.keys(res.body.paths)).toEqual(
+        expect.arrayContaining(['/health/live', '/health/ready', '/health/{indicator}']),
+      );
     });
 
     it('serve Swagger UI at /docs', async () => {

@@ -50,7 +50,11 @@ describe('Keel as a process', () => {
 
     it('logs each request once as JSON with method, route, status, duration and request id', async () => {
       const res = await fetch(`${server.baseUrl}/v1/unknown-thing?api_key=leaky-query-secret`, {
-        headers: { 'X-Request-Id': 'trace-42', Authorization: 'Bearer app-SuperSecretKey123', Cookie: 'session=cookie-secret' },
+        headers: {
+          'X-Request-Id': 'trace-42',
+          Authorization: 'Bearer app-SuperSecretKey123',
+          Cookie: 'session=cookie-secret',
+        },
       });
       expect(res.status).toBe(404);
       expect(res.headers.get('x-request-id')).toBe('trace-42');
@@ -92,7 +96,13 @@ describe('Keel as a process', () => {
       // A request whose body is still arriving when the signal lands: it is in flight.
       const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
         const req = httpRequest(
-          { host: '127.0.0.1', port, method: 'POST', path: '/v1/slow-upload', headers: { 'Content-Type': 'application/json', 'Content-Length': '2' } },
+          {
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path: '/v1/slow-upload',
+            headers: { 'Content-Type': 'application/json', 'Content-Length': '2' },
+          },
           (res) => {
             let body = '';
             res.on('data', (d: Buffer) => (body += d.toString()));

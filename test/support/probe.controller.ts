@@ -11,8 +11,6 @@ import {
 } from '@nestjs/common';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
-import { AppModule } from '../../src/app.module';
-import type { AppConfig } from '../../src/config/app-config';
 
 class EchoDto extends createZodDto(
   z.object({
@@ -57,8 +55,8 @@ export class ProbeController {
   }
 }
 
-export function appWithProbe(config: AppConfig): DynamicModule {
-  @Module({ imports: [AppModule.forRoot(config)], controllers: [ProbeController] })
+export function appWithProbe(appModule: DynamicModule): DynamicModule {
+  @Module({ imports: [appModule], controllers: [ProbeController] })
   class ProbeRootModule {}
   return { module: ProbeRootModule };
 }

@@ -2,8 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DynamicModule, Type } from '@nestjs/common';
+import { Writable } from 'node:stream';
+import type { DynamicModule } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from '../../src/app.module';
 import { createApp } from '../../src/app.setup';
 import type { AppConfig } from '../../src/config/app-config';
 import { loadConfig } from '../../src/config/config.loader';
@@ -13,24 +15,34 @@ export interface TestApp {
   config: AppConfig;
   baseUrl: string;
   dataDir: string;
+  /** Every JSON log line the app wrote so far, parsed. */
+  logs(): Array<Record<string, any>>;
   close(): Promise<void>;
 }
+
+export type RootModuleFactory = (appModule: DynamicModule) => DynamicModule;
 
 /**
  * Boots the real application in this process, listening on a free loopback port, from the given
  * variables only (no `.env`, no inherited environment). SQLite under a fresh DATA_DIR unless the
- * variables say otherwise.
+ * variables say otherwise. Logs are captured in memory (JSON), not written to the terminal.
+ * `wrap` lets a suite mount test-only controllers around the real AppModule.
  */
-export async function bootTestApp(
-  env: Record<string, string> = {},
-  rootModule?: (config: AppConfig) => DynamicModule | Type,
-): Promise<TestApp> {
+export async function bootTestApp(env: Record<string, string> = {}, wrap?: RootModuleFactory): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'keel-data-'));
   const config = loadConfig({
-    env: { NODE_ENV: 'test', LOG_LEVEL: 'fatal', DATA_DIR: dataDir, DB_CONNECT_RETRIES: '0', ...env },
+    env: { NODE_ENV: 'test', LOG_LEVEL: 'info', DATA_DIR: dataDir, DB_CONNECT_RETRIES: '0', ...env },
     envFile: false,
   });
-  const app = await createApp(config, rootModule?.(config));
+  const lines: string[] = [];
+  const logDestination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(...chunk.toString().split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const appModule = AppModule.forRoot(config, { logDestination });
+  const app = await createApp(config, wrap ? wrap(appModule) : appModule);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   return {
@@ -38,6 +50,7 @@ export async function bootTestApp(
     config,
     baseUrl: `http://127.0.0.1:${port}`,
     dataDir,
+    logs: () => lines.map((line) => JSON.parse(line) as Record<string, any>),
     close: async () => {
       await app.close();
       rmSync(dataDir, { recursive: true, force: true });

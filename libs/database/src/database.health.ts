@@ -23,7 +23,10 @@ export class DatabaseHealthIndicator {
       await this.dataSource.query('SELECT 1');
       return indicator.up({ driver: this.driver.name, latencyMs: Math.round(performance.now() - started) });
     } catch (error) {
-      return indicator.down({ driver: this.driver.name, message: error instanceof Error ? error.message : String(error) });
+      return indicator.down({
+        driver: this.driver.name,
+        message: error instanceof Error ? error.message : String(error),
+      });
     }
   }
 }

@@ -11,4 +11,9 @@ export { DATABASE_DRIVER } from './database.constants';
 export type { DatabaseDriver } from './drivers/database-driver';
 export { createDatabaseDriver } from './drivers/create-database-driver';
 export { DatabaseHealthIndicator } from './database.health';
-export { buildDataSourceOptions, connectWithRetry, MigrationFailedError, runPendingMigrations } from './data-source.factory';
+export {
+  buildDataSourceOptions,
+  connectWithRetry,
+  MigrationFailedError,
+  runPendingMigrations,
+} from './data-source.factory';

@@ -13,7 +13,9 @@ describe('deriveKey', () => {
 
   it('is HKDF-SHA256 (RFC 5869) with salt "keel/v1" and the purpose as info', () => {
     const prk = createHmac('sha256', 'keel/v1').update(secret).digest();
-    const t1 = createHmac('sha256', prk).update(Buffer.concat([Buffer.from('oauth-state'), Buffer.from([1])])).digest();
+    const t1 = createHmac('sha256', prk)
+      .update(Buffer.concat([Buffer.from('oauth-state'), Buffer.from([1])]))
+      .digest();
     expect(deriveKey(secret, 'oauth-state')).toEqual(t1);
   });
 

@@ -35,7 +35,9 @@ describe('redactSecrets', () => {
 
 describe('redactUrl', () => {
   it('masks secret query parameters and OAuth codes', () => {
-    expect(redactUrl('/cb?code=abc&state=s1&page=2')).toBe(`/cb?code=${encodeURIComponent(REDACTED)}&state=${encodeURIComponent(REDACTED)}&page=2`);
+    expect(redactUrl('/cb?code=abc&state=s1&page=2')).toBe(
+      `/cb?code=${encodeURIComponent(REDACTED)}&state=${encodeURIComponent(REDACTED)}&page=2`,
+    );
     expect(redactUrl('/x?api_key=secret')).not.toContain('secret');
   });
 

@@ -9,7 +9,10 @@ const down = (key: string): Promise<HealthIndicatorResult> =>
   Promise.resolve({ [key]: { status: 'down', message: 'broken' } });
 
 function serviceWith(checks: RegisteredCheck[], draining = false, timeoutMs = 200): HealthService {
-  const registry = { all: () => checks, find: (k: string) => checks.find((c) => c.key === k) } as unknown as HealthCheckRegistry;
+  const registry = {
+    all: () => checks,
+    find: (k: string) => checks.find((c) => c.key === k),
+  } as unknown as HealthCheckRegistry;
   const shutdown = { isDraining: draining } as GracefulShutdownService;
   return new HealthService(registry, shutdown, { health: { timeoutMs } } as AppConfig);
 }
@@ -46,7 +49,11 @@ describe('HealthService', () => {
   });
 
   it('reports a hung check as down after the timeout', async () => {
-    const outcome = await serviceWith([{ key: 'database', critical: true, run: () => new Promise(() => undefined) }], false, 50).ready();
+    const outcome = await serviceWith(
+      [{ key: 'database', critical: true, run: () => new Promise(() => undefined) }],
+      false,
+      50,
+    ).ready();
     expect(outcome.httpStatus).toBe(503);
     expect(outcome.report.error.database).toEqual({ status: 'down', message: 'timeout of 50ms exceeded' });
   });
