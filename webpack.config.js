@@ -8,6 +8,7 @@ module.exports = (options) => ({
   ...options,
   entry: {
     main: path.resolve(__dirname, 'src/main.ts'),
+    worker: path.resolve(__dirname, 'src/worker.ts'),
   },
   output: {
     ...options.output,

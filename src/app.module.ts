@@ -1,6 +1,9 @@
 import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { CacheModule } from '@keel/cache';
 import { DatabaseModule } from '@keel/database';
+import { QueueModule } from '@keel/queue';
+import { RedisModule, RedisService } from '@keel/redis';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { CryptoModule } from './common/crypto/crypto.module';
@@ -12,33 +15,55 @@ import { loggerOptionsFrom } from './common/logging/logger.options';
 import { RequestValidationPipe } from './common/validation/request-validation.pipe';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
-import { databaseOptionsFrom } from './database/database.options-factory';
+import { cacheOptionsFrom } from './infrastructure/cache.options-factory';
+import { databaseOptionsFrom } from './infrastructure/database.options-factory';
+import { type ProcessRole, queueOptionsFrom } from './infrastructure/queue.options-factory';
 import { HealthModule } from './modules/health/health.module';
 
+export interface RootModuleOptions {
+  /**
+   * Replaces stdout as the log sink (tests read it; an embedding host may route it); the format
+   * and redaction stay the same.
+   */
+  logDestination?: DestinationStream;
+}
+
+const OPTIONAL_REDIS = { token: RedisService, optional: true };
+
 /**
- * The composition root: the only place where extensions are configured (`forRootAsync` from the
- * validated `AppConfig`). Built per configuration so tests can boot the real module on any database.
+ * Every extension, configured from the validated `AppConfig`. This is the only place where
+ * `forRootAsync` is called; the API (`AppModule`) and the worker (`WorkerModule`) both use it.
  */
+export function infrastructureModules(config: AppConfig, role: ProcessRole, options: RootModuleOptions = {}) {
+  return [
+    ConfigModule.forRoot(config),
+    LoggerModule.forRootAsync({
+      useFactory: (appConfig: AppConfig) => loggerOptionsFrom(appConfig, options.logDestination),
+      inject: [AppConfig],
+    }),
+    LifecycleModule,
+    CryptoModule,
+    DatabaseModule.forRootAsync({ useFactory: databaseOptionsFrom, inject: [AppConfig] }),
+    // Redis is optional: not configured → not loaded, and the extensions below use their
+    // in-process drivers (config validation makes sure none asks for Redis without it).
+    ...(config.redis
+      ? [RedisModule.forRootAsync({ useFactory: (appConfig: AppConfig) => appConfig.redis!, inject: [AppConfig] })]
+      : []),
+    CacheModule.forRootAsync({ useFactory: cacheOptionsFrom, inject: [AppConfig, OPTIONAL_REDIS] }),
+    QueueModule.forRootAsync({
+      useFactory: (appConfig: AppConfig, redis?: RedisService) => queueOptionsFrom(appConfig, role, redis),
+      inject: [AppConfig, OPTIONAL_REDIS],
+    }),
+  ];
+}
+
+/** The HTTP API's composition root, built per configuration so tests boot it on any backend. */
 @Module({})
 export class AppModule implements NestModule {
-  /**
-   * `logDestination` replaces stdout as the log sink (tests read it; an embedding host may route
-   * it); the format and redaction stay the same.
-   */
-  static forRoot(config: AppConfig, options: { logDestination?: DestinationStream } = {}): DynamicModule {
+  static forRoot(config: AppConfig, options: RootModuleOptions = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [
-        ConfigModule.forRoot(config),
-        LoggerModule.forRootAsync({
-          useFactory: (appConfig: AppConfig) => loggerOptionsFrom(appConfig, options.logDestination),
-          inject: [AppConfig],
-        }),
-        LifecycleModule,
-        CryptoModule,
-        DatabaseModule.forRootAsync({ useFactory: databaseOptionsFrom, inject: [AppConfig] }),
-        HealthModule,
-      ],
+      imports: [...infrastructureModules(config, 'api', options), HealthModule],
       providers: [
         { provide: APP_FILTER, useClass: GlobalExceptionFilter },
         { provide: APP_PIPE, useClass: RequestValidationPipe },

@@ -1,21 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from 'nestjs-pino';
 import { createApp } from './app.setup';
-import type { AppConfig } from './config/app-config';
-import { loadConfig } from './config/config.loader';
-import { ConfigValidationError } from './config/config-validation.error';
-
-function loadConfigOrExit(): AppConfig {
-  try {
-    return loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigValidationError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
-}
+import { loadConfigOrExit } from './config/load-config-or-exit';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit();

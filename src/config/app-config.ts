@@ -1,4 +1,5 @@
 import type { DatabaseModuleOptions } from '@keel/database';
+import type { RedisModuleOptions } from '@keel/redis';
 import type { LogLevel } from './env.schema';
 
 export type NodeEnv = 'development' | 'production' | 'test';
@@ -38,6 +39,20 @@ export interface SecurityConfig {
 export type DatabaseConfig = DistributiveOmit<DatabaseModuleOptions, 'entities' | 'migrations'>;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
+export interface CacheConfig {
+  driver: 'memory' | 'redis';
+  defaultTtlMs: number;
+  maxItems: number;
+}
+
+export interface QueueConfig {
+  driver: 'inline' | 'bull';
+  /** Whether the API process runs processors too (else only `node dist/worker` does). */
+  workerInApi: boolean;
+  workerHealthPort: number;
+  defaults: { attempts: number; backoffMs: number; timeoutMs: number; keepCompleted: number; keepFailed: number };
+}
+
 export interface HealthConfig {
   timeoutMs: number;
 }
@@ -50,6 +65,10 @@ export interface AppConfigValues {
   logging: LoggingConfig;
   security: SecurityConfig;
   database: DatabaseConfig;
+  /** Absent when Redis is not configured: features then use their in-process fallbacks. */
+  redis?: RedisModuleOptions;
+  cache: CacheConfig;
+  queue: QueueConfig;
   health: HealthConfig;
 }
 
@@ -65,6 +84,9 @@ export class AppConfig implements AppConfigValues {
   declare readonly logging: LoggingConfig;
   declare readonly security: SecurityConfig;
   declare readonly database: DatabaseConfig;
+  declare readonly redis?: RedisModuleOptions;
+  declare readonly cache: CacheConfig;
+  declare readonly queue: QueueConfig;
   declare readonly health: HealthConfig;
 
   constructor(values: AppConfigValues) {

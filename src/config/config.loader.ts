@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import bytes from 'bytes';
 import { parse as parseDotenv } from 'dotenv';
 import type { z } from 'zod';
+import type { RedisModuleOptions, RedisNode } from '@keel/redis';
 import { AppConfig, type DatabaseConfig, type ServerConfig } from './app-config';
 import { ConfigValidationError, type ConfigProblem } from './config-validation.error';
 import { envSchema, type RawEnv } from './env.schema';
@@ -46,6 +47,22 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
     });
   }
   const database = databaseConfigFrom(raw, cwd, dataDir, problems);
+  const redis = redisConfigFrom(raw, problems);
+  const cacheDriver = raw.CACHE_DRIVER ?? (redis ? 'redis' : 'memory');
+  const queueDriver = raw.QUEUE_DRIVER ?? (redis ? 'bull' : 'inline');
+  if (cacheDriver === 'redis' && !redis) {
+    problems.push({ variable: 'CACHE_DRIVER', message: 'is redis but Redis is not configured (set REDIS_URL)' });
+  }
+  if (queueDriver === 'bull' && !redis) {
+    problems.push({ variable: 'QUEUE_DRIVER', message: 'is bull but Redis is not configured (set REDIS_URL)' });
+  }
+  if (queueDriver === 'inline' && !raw.QUEUE_WORKER_IN_API) {
+    problems.push({
+      variable: 'QUEUE_WORKER_IN_API',
+      message:
+        'cannot be false with the inline queue driver (inline jobs run in the API process); use QUEUE_DRIVER=bull',
+    });
+  }
   if (problems.length > 0) throw new ConfigValidationError(problems);
 
   return new AppConfig({
@@ -64,6 +81,20 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
       ? { secretKey: raw.SECRET_KEY, secretKeySource: 'env' }
       : { secretKey: readOrCreateSecretKey(dataDir), secretKeySource: 'data-dir' },
     database: database!,
+    redis,
+    cache: { driver: cacheDriver, defaultTtlMs: raw.CACHE_TTL_MS, maxItems: raw.CACHE_MAX_ITEMS },
+    queue: {
+      driver: queueDriver,
+      workerInApi: raw.QUEUE_WORKER_IN_API,
+      workerHealthPort: raw.WORKER_HEALTH_PORT,
+      defaults: {
+        attempts: raw.QUEUE_JOB_ATTEMPTS,
+        backoffMs: raw.QUEUE_JOB_BACKOFF_MS,
+        timeoutMs: raw.QUEUE_JOB_TIMEOUT_MS,
+        keepCompleted: raw.QUEUE_KEEP_COMPLETED,
+        keepFailed: raw.QUEUE_KEEP_FAILED,
+      },
+    },
     health: { timeoutMs: raw.HEALTH_CHECK_TIMEOUT_MS },
   });
 }
@@ -175,6 +206,56 @@ function databaseConfigFrom(
     poolSize: raw.DB_POOL_SIZE,
     statementTimeoutMs: raw.DB_STATEMENT_TIMEOUT_MS,
   };
+}
+
+function parseNodes(list: string): RedisNode[] {
+  return splitList(list).map((entry) => {
+    const at = entry.lastIndexOf(':');
+    return { host: entry.slice(0, at), port: Number(entry.slice(at + 1)) };
+  });
+}
+
+/** Redis is configured by REDIS_URL or REDIS_HOST (single), REDIS_SENTINELS or REDIS_CLUSTER_NODES. */
+function redisConfigFrom(raw: RawEnv, problems: ConfigProblem[]): RedisModuleOptions | undefined {
+  const url = raw.REDIS_URL ? new URL(raw.REDIS_URL) : undefined;
+  const common = {
+    keyPrefix: raw.REDIS_KEY_PREFIX,
+    username: url?.username ? decodeURIComponent(url.username) : raw.REDIS_USERNAME,
+    password: url?.password ? decodeURIComponent(url.password) : raw.REDIS_PASSWORD,
+    tls: url ? url.protocol === 'rediss:' || raw.REDIS_TLS : raw.REDIS_TLS,
+    connectTimeoutMs: raw.REDIS_CONNECT_TIMEOUT_MS,
+  };
+  const db = url && url.pathname.length > 1 ? Number(url.pathname.slice(1)) : raw.REDIS_DB;
+  if (!Number.isInteger(db) || db < 0) {
+    problems.push({ variable: 'REDIS_URL', message: 'must end with a database number, e.g. redis://host:6379/0' });
+    return undefined;
+  }
+  switch (raw.REDIS_MODE) {
+    case 'sentinel':
+      if (!raw.REDIS_SENTINELS) {
+        problems.push({ variable: 'REDIS_SENTINELS', message: 'is required when REDIS_MODE=sentinel' });
+        return undefined;
+      }
+      return {
+        ...common,
+        driver: 'sentinel',
+        sentinels: parseNodes(raw.REDIS_SENTINELS),
+        name: raw.REDIS_SENTINEL_NAME,
+        sentinelPassword: raw.REDIS_SENTINEL_PASSWORD,
+        db,
+      };
+    case 'cluster':
+      if (!raw.REDIS_CLUSTER_NODES) {
+        problems.push({ variable: 'REDIS_CLUSTER_NODES', message: 'is required when REDIS_MODE=cluster' });
+        return undefined;
+      }
+      return { ...common, driver: 'cluster', nodes: parseNodes(raw.REDIS_CLUSTER_NODES) };
+    case 'single': {
+      const host = url?.hostname || raw.REDIS_HOST;
+      if (!host) return undefined;
+      return { ...common, driver: 'single', host, port: url?.port ? Number(url.port) : raw.REDIS_PORT, db };
+    }
+  }
 }
 
 function normaliseType(value: string): DatabaseConfig['driver'] {

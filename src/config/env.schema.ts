@@ -51,6 +51,14 @@ const originList = z
     { error: 'must be * or a comma-separated list of origins such as https://console.example.com' },
   );
 
+const hostList = (name: string) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => v.split(',').every((h) => /^[^\s:,]+:\d{1,5}$/.test(h.trim())), {
+      error: `must be a comma-separated list of host:port, e.g. ${name}=10.0.0.1:26379,10.0.0.2:26379`,
+    });
+
 export const envSchema = z.object({
   NODE_ENV: oneOf(['development', 'production', 'test'] as const).default('development'),
 
@@ -98,6 +106,45 @@ export const envSchema = z.object({
   DB_CONNECT_RETRY_DELAY_MS: integer('DB_CONNECT_RETRY_DELAY_MS', 0, 60_000).default(2_000),
   DB_MIGRATIONS_RUN: boolean.default(true),
   DB_LOG_QUERIES: boolean.default(false),
+
+  // redis (absent = not used; features fall back to in-process drivers)
+  REDIS_URL: z
+    .string()
+    .trim()
+    .refine((v) => /^rediss?:\/\//i.test(v), { error: 'must start with redis:// or rediss://' })
+    .optional(),
+  REDIS_MODE: oneOf(['single', 'sentinel', 'cluster'] as const).default('single'),
+  REDIS_HOST: z.string().trim().min(1).optional(),
+  REDIS_PORT: integer('REDIS_PORT', 1, 65535).default(6379),
+  REDIS_USERNAME: z.string().optional(),
+  REDIS_PASSWORD: z.string().optional(),
+  REDIS_DB: integer('REDIS_DB', 0, 255).default(0),
+  REDIS_TLS: boolean.default(false),
+  REDIS_SENTINELS: hostList('REDIS_SENTINELS').optional(),
+  REDIS_SENTINEL_NAME: z.string().trim().min(1).default('mymaster'),
+  REDIS_SENTINEL_PASSWORD: z.string().optional(),
+  REDIS_CLUSTER_NODES: hostList('REDIS_CLUSTER_NODES').optional(),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9:_.-]{1,64}$/, { error: 'must be 1-64 characters of letters, digits, : _ . -' })
+    .default('keel:'),
+  REDIS_CONNECT_TIMEOUT_MS: integer('REDIS_CONNECT_TIMEOUT_MS', 100, 120_000).default(5_000),
+
+  // cache
+  CACHE_DRIVER: oneOf(['memory', 'redis'] as const).optional(),
+  CACHE_TTL_MS: integer('CACHE_TTL_MS', 1, 604_800_000).default(300_000),
+  CACHE_MAX_ITEMS: integer('CACHE_MAX_ITEMS', 1, 10_000_000).default(10_000),
+
+  // queue
+  QUEUE_DRIVER: oneOf(['inline', 'bull'] as const).optional(),
+  QUEUE_WORKER_IN_API: boolean.default(true),
+  WORKER_HEALTH_PORT: integer('WORKER_HEALTH_PORT', 1, 65535).default(5002),
+  QUEUE_JOB_ATTEMPTS: integer('QUEUE_JOB_ATTEMPTS', 1, 100).default(3),
+  QUEUE_JOB_BACKOFF_MS: integer('QUEUE_JOB_BACKOFF_MS', 0, 3_600_000).default(1_000),
+  QUEUE_JOB_TIMEOUT_MS: integer('QUEUE_JOB_TIMEOUT_MS', 100, 86_400_000).default(300_000),
+  QUEUE_KEEP_COMPLETED: integer('QUEUE_KEEP_COMPLETED', 0, 1_000_000).default(1_000),
+  QUEUE_KEEP_FAILED: integer('QUEUE_KEEP_FAILED', 0, 1_000_000).default(5_000),
 });
 
 export type RawEnv = z.output<typeof envSchema>;

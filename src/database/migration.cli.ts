@@ -10,7 +10,7 @@ import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../config/config.loader';
 import { ConfigValidationError } from '../config/config-validation.error';
-import { databaseOptionsFrom } from './database.options-factory';
+import { databaseOptionsFrom } from '../infrastructure/database.options-factory';
 
 Logger.overrideLogger(['error', 'warn', 'log']);
 

@@ -5,7 +5,7 @@ import {
   MigrationFailedError,
 } from '@keel/database';
 import { type MigrationInterface, type QueryRunner, Table, type DataSource } from 'typeorm';
-import { databaseOptionsFrom } from '../../src/database/database.options-factory';
+import { databaseOptionsFrom } from '../../src/infrastructure/database.options-factory';
 import { loadConfig } from '../../src/config/config.loader';
 import { availableDatabaseKinds, createTestDatabase, type TestDatabase } from '../support/test-databases';
 

@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import type { HealthIndicatorResult } from '@nestjs/terminus';
+import { CacheHealthIndicator } from '@keel/cache';
 import { DatabaseHealthIndicator } from '@keel/database';
-import { AppConfig } from '../../config/app-config';
+import { QueueHealthIndicator } from '@keel/queue';
+import { RedisHealthIndicator } from '@keel/redis';
 
 /**
  * Critical indicators take the replica out of the load balancer when down; informational ones
@@ -19,10 +21,18 @@ export class HealthCheckRegistry {
   private readonly checks: RegisteredCheck[];
 
   constructor(
-    readonly config: AppConfig,
     database: DatabaseHealthIndicator,
+    cache: CacheHealthIndicator,
+    queue: QueueHealthIndicator,
+    @Optional() redis?: RedisHealthIndicator,
   ) {
-    this.checks = [{ key: 'database', critical: true, run: () => database.isHealthy('database') }];
+    this.checks = [
+      { key: 'database', critical: true, run: () => database.isHealthy('database') },
+      // Present only when Redis is configured; then it is critical.
+      ...(redis ? [{ key: 'redis', critical: true, run: () => redis.isHealthy('redis') }] : []),
+      { key: 'cache', critical: true, run: () => cache.isHealthy('cache') },
+      { key: 'queue', critical: true, run: () => queue.isHealthy('queue') },
+    ];
   }
 
   all(): readonly RegisteredCheck[] {

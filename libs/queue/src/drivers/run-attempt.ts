@@ -1,0 +1,52 @@
+import type { JobContext } from '../queue.types';
+import type { ProcessFn } from './queue-driver';
+
+export class JobTimeoutError extends Error {
+  constructor(timeoutMs: number) {
+    super(`Job timed out after ${timeoutMs} ms`);
+    this.name = 'JobTimeoutError';
+  }
+}
+
+/**
+ * One attempt with a deadline, the same for both drivers so that a timeout reads the same
+ * everywhere. The processor's signal is aborted when the deadline passes, so well-behaved
+ * processors stop their work instead of running on in the background.
+ */
+export async function runAttempt(
+  fn: ProcessFn,
+  context: Omit<JobContext, 'signal'>,
+  timeoutMs: number,
+  shutdown: AbortSignal,
+): Promise<unknown> {
+  const controller = new AbortController();
+  const onShutdown = () => controller.abort(shutdown.reason);
+  shutdown.addEventListener('abort', onShutdown, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new JobTimeoutError(timeoutMs);
+      controller.abort(error);
+      reject(error);
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([fn({ ...context, signal: controller.signal }), deadline]);
+  } finally {
+    clearTimeout(timer);
+    shutdown.removeEventListener('abort', onShutdown);
+  }
+}
+
+export function reasonOf(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}
+
+/**
+ * Bull's exponential backoff, which the inline driver copies so both wait alike: after the n-th
+ * failure the job waits (2^n − 1) × backoff — 1×, 3×, 7×, 15× …
+ */
+export function retryDelay(backoffMs: number, failuresSoFar: number): number {
+  return Math.round((2 ** failuresSoFar - 1) * backoffMs);
+}
