@@ -149,3 +149,87 @@ describe('loadConfig for SQLite paths', () => {
     expect(load({ DATABASE_URL: 'sqlite::memory:' }).database).toMatchObject({ path: ':memory:' });
   });
 });
+
+describe('loadConfig for Redis, cache and queue', () => {
+  const load = (env: Record<string, string>) =>
+    loadConfig({ env: { SECRET_KEY: 'r'.repeat(32), ...env }, envFile: false, cwd: '/srv/keel' });
+  const problemsOf = (env: Record<string, string>) => {
+    try {
+      load(env);
+    } catch (error) {
+      return (error as ConfigValidationError).problems;
+    }
+    throw new Error('expected the configuration to be rejected');
+  };
+
+  it('runs without Redis, with the in-process cache and queue, by default', () => {
+    const config = load({});
+    expect(config.redis).toBeUndefined();
+    expect(config.cache.driver).toBe('memory');
+    expect(config.queue).toMatchObject({ driver: 'inline', workerInApi: true, workerHealthPort: 5002 });
+  });
+
+  it('switches the cache and queue to Redis when REDIS_URL is set', () => {
+    const config = load({ REDIS_URL: 'rediss://app:s%3Acret@cache.internal:6380/2', REDIS_KEY_PREFIX: 'prod:' });
+    expect(config.redis).toEqual({
+      driver: 'single',
+      host: 'cache.internal',
+      port: 6380,
+      db: 2,
+      username: 'app',
+      password: 's:cret',
+      tls: true,
+      keyPrefix: 'prod:',
+      connectTimeoutMs: 5_000,
+    });
+    expect(config.cache.driver).toBe('redis');
+    expect(config.queue.driver).toBe('bull');
+  });
+
+  it('lets CACHE_DRIVER and QUEUE_DRIVER stay in-process even with Redis', () => {
+    const config = load({ REDIS_HOST: 'r1', CACHE_DRIVER: 'memory', QUEUE_DRIVER: 'inline' });
+    expect(config.redis).toMatchObject({ driver: 'single', host: 'r1', port: 6379 });
+    expect(config.cache.driver).toBe('memory');
+    expect(config.queue.driver).toBe('inline');
+  });
+
+  it('reads Sentinel and Cluster settings', () => {
+    expect(
+      load({ REDIS_MODE: 'sentinel', REDIS_SENTINELS: '10.0.0.1:26379, 10.0.0.2:26379', REDIS_SENTINEL_NAME: 'keel' })
+        .redis,
+    ).toMatchObject({
+      driver: 'sentinel',
+      name: 'keel',
+      sentinels: [
+        { host: '10.0.0.1', port: 26379 },
+        { host: '10.0.0.2', port: 26379 },
+      ],
+    });
+    expect(load({ REDIS_MODE: 'cluster', REDIS_CLUSTER_NODES: 'n1:7000,n2:7001' }).redis).toMatchObject({
+      driver: 'cluster',
+      nodes: [
+        { host: 'n1', port: 7000 },
+        { host: 'n2', port: 7001 },
+      ],
+    });
+  });
+
+  it('names the variable when a driver needs Redis that is not configured', () => {
+    expect(problemsOf({ CACHE_DRIVER: 'redis', QUEUE_DRIVER: 'bull' }).map((p) => p.variable)).toEqual([
+      'CACHE_DRIVER',
+      'QUEUE_DRIVER',
+    ]);
+  });
+
+  it('refuses incomplete Sentinel/Cluster settings and malformed node lists', () => {
+    expect(problemsOf({ REDIS_MODE: 'sentinel' })[0].variable).toBe('REDIS_SENTINELS');
+    expect(problemsOf({ REDIS_MODE: 'cluster' })[0].variable).toBe('REDIS_CLUSTER_NODES');
+    expect(problemsOf({ REDIS_SENTINELS: 'no-port' })[0].variable).toBe('REDIS_SENTINELS');
+    expect(problemsOf({ REDIS_URL: 'http://x' })[0].variable).toBe('REDIS_URL');
+  });
+
+  it('refuses QUEUE_WORKER_IN_API=false with the inline driver (nobody would run the jobs)', () => {
+    expect(problemsOf({ QUEUE_WORKER_IN_API: 'false' })[0]).toMatchObject({ variable: 'QUEUE_WORKER_IN_API' });
+    expect(load({ REDIS_URL: 'redis://r:6379', QUEUE_WORKER_IN_API: 'false' }).queue.workerInApi).toBe(false);
+  });
+});

@@ -10,5 +10,7 @@ export function queueOptionsFrom(config: AppConfig, role: ProcessRole, redis?: R
   const runProcessors = role === 'worker' || workerInApi;
   if (driver === 'inline') return { driver, defaults, runProcessors };
   if (!redis) throw new Error('QUEUE_DRIVER=bull but the Redis extension is not loaded');
-  return { driver, defaults, runProcessors, connections: redis, prefix: `${redis.keyPrefix}bull` };
+  // Bull's scripts touch several keys at once; on a cluster they must hash to one slot.
+  const prefix = redis.mode === 'cluster' ? `{${redis.keyPrefix}bull}` : `${redis.keyPrefix}bull`;
+  return { driver, defaults, runProcessors, connections: redis, prefix };
 }

@@ -72,17 +72,15 @@ describe.each(availableDatabaseKinds())('database extension on %s', (kind) => {
   });
 
   it('fails the boot on a broken migration without retrying, leaving earlier migrations applied', async () => {
-    const started = Date.now();
+    // A retry would wait a minute and time the test out.
     await expect(
       connect({
         migrations: [CreateWidgets1700000000001, BrokenMigration1700000000002],
         migrationsRun: true,
         connectRetries: 3,
-        connectRetryDelayMs: 2_000,
+        connectRetryDelayMs: 120_000,
       }),
     ).rejects.toBeInstanceOf(MigrationFailedError);
-    // No retry happened (three would take 6 s).
-    expect(Date.now() - started).toBeLessThan(5_000);
     const ds = await connect({ migrations: [], migrationsRun: false });
     const applied: { name: string }[] = await ds.query('SELECT name FROM migrations');
     expect(applied.map((r) => r.name)).toEqual(['CreateWidgets1700000000001']);
@@ -92,7 +90,6 @@ describe.each(availableDatabaseKinds())('database extension on %s', (kind) => {
     it('cuts off a statement that runs past the statement timeout', async () => {
       const ds = await connect({ statementTimeoutMs: 300 } as Partial<DatabaseModuleOptions>);
       const slow = kind === 'postgres' ? 'SELECT pg_sleep(3)' : 'SELECT SLEEP(3) AS slept';
-      const started = Date.now();
       const outcome = await ds.query(slow).then(
         (rows: Array<{ slept?: number }>) => rows,
         (error: Error) => error,
@@ -100,7 +97,6 @@ describe.each(availableDatabaseKinds())('database extension on %s', (kind) => {
       // MariaDB may end SLEEP early and report 1 instead of raising; both mean it was interrupted.
       if (outcome instanceof Error) expect(outcome.message).toMatch(/timeout|max_statement_time|interrupted/i);
       else expect(outcome[0]?.slept).toBe(1);
-      expect(Date.now() - started).toBeLessThan(2_500);
     });
 
     it('names the target (never the password) when it cannot connect, after the configured retries', async () => {

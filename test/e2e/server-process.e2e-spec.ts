@@ -92,7 +92,6 @@ describe('Keel as a process', () => {
 
     it('finishes an in-flight request after SIGTERM, then exits cleanly', async () => {
       const { port } = server;
-      let sentAt = Date.now();
       // A request whose body is still arriving when the signal lands: it is in flight.
       const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
         const req = httpRequest(
@@ -112,7 +111,6 @@ describe('Keel as a process', () => {
         req.on('error', reject);
         req.write('{');
         setTimeout(() => {
-          sentAt = Date.now();
           server.child.kill('SIGTERM');
           setTimeout(() => req.end('}'), 700);
         }, 200);
@@ -122,7 +120,7 @@ describe('Keel as a process', () => {
       expect(JSON.parse(body)).toMatchObject({ code: 'not_found' });
       // Nest re-raises the signal once its shutdown hooks are done: the conventional clean exit.
       expect([0, 'SIGTERM']).toContain(await server.exited);
-      expect(Date.now() - sentAt).toBeLessThan(3_000);
+      expect(server.output()).not.toContain('shutdown timeout reached');
       expect(server.output()).toContain('draining in-flight requests');
       // New connections are refused once it is gone.
       await expect(fetch(`${server.baseUrl}/health/live`)).rejects.toThrow();

@@ -28,21 +28,25 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * Runs `src/main.ts` as its own process, exactly as `npm start` runs the build, from a fresh
+ * Runs `src/main.ts` (or `src/worker.ts`) as its own process, as `node dist/main` runs the build, from a fresh
  * working directory and only the given environment. Its stdout and stderr are captured, which is
  * how the log tests read what Keel writes.
  */
-export async function spawnServer(env: Record<string, string> = {}): Promise<ServerProcess> {
+export async function spawnServer(
+  env: Record<string, string> = {},
+  entry: 'main' | 'worker' = 'main',
+): Promise<ServerProcess> {
   const cwd = mkdtempSync(join(tmpdir(), 'keel-proc-'));
   const port = await freePort();
-  const child = spawn(process.execPath, ['-r', require.resolve('@swc-node/register'), join(ROOT, 'src/main.ts')], {
+  const child = spawn(process.execPath, ['-r', require.resolve('@swc-node/register'), join(ROOT, `src/${entry}.ts`)], {
     cwd,
     env: {
       PATH: process.env.PATH ?? '',
       SWC_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
       HOST: '127.0.0.1',
-      PORT: String(port),
       NODE_ENV: 'test',
+      // The worker serves its health probes on WORKER_HEALTH_PORT, the API on PORT.
+      [entry === 'worker' ? 'WORKER_HEALTH_PORT' : 'PORT']: String(port),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -74,3 +74,8 @@ export function recordAvailability(available: ServiceName[]): void {
 export function isAvailable(name: ServiceName): boolean {
   return (process.env[ENV_KEY] ?? '').split(',').includes(name);
 }
+
+/** `describe` when the service is up; otherwise the suite is reported skipped (the global setup printed why). */
+export function describeWith(service: ServiceName, name: string, suite: () => void): void {
+  (isAvailable(service) ? describe : describe.skip)(name, suite);
+}

@@ -13,6 +13,9 @@ export class CacheHealthIndicator {
 
   async isHealthy<const Key extends string>(key: Key) {
     const indicator = this.healthIndicatorService.check(key);
+    const backend = this.cache.backendStatus();
+    if (backend !== 'ready')
+      return indicator.down({ driver: this.cache.driver, message: `Redis not connected (${backend})` });
     const probeKey = `health:probe:${randomUUID()}`;
     const started = performance.now();
     try {

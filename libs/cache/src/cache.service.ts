@@ -16,25 +16,43 @@ export class CacheService {
     return this.options.driver;
   }
 
+  /** `ready` when entries can be read and written (always, for the memory driver). */
+  backendStatus(): string {
+    return this.options.driver === 'redis' ? this.options.client.status : 'ready';
+  }
+
+  /**
+   * A miss when absent — and while the Redis backend is disconnected, so an outage slows
+   * nothing down: callers fall through to the source of truth.
+   */
   async get<T>(key: string): Promise<T | undefined> {
+    if (!this.available()) return undefined;
     return (await this.cache.get<T>(key)) ?? undefined;
   }
 
-  /** `ttlMs` defaults to the configured CACHE_TTL_MS. */
+  /** `ttlMs` defaults to the configured CACHE_TTL_MS. Dropped while the backend is disconnected. */
   async set<T>(key: string, value: T, ttlMs?: number): Promise<void> {
+    if (!this.available()) return;
     await this.cache.set(key, value, ttlMs ?? this.options.defaultTtlMs);
   }
 
+  /** Throws while the backend is disconnected: a failed invalidation must not pass unnoticed. */
   async delete(key: string): Promise<void> {
+    if (!this.available()) throw new Error(`cache backend unavailable (Redis ${this.backendStatus()})`);
     await this.cache.del(key);
   }
 
   /**
    * Returns the cached value, or computes, stores and returns it. Concurrent callers in this
-   * process share one computation.
+   * process share one computation. Computes directly while the backend is disconnected.
    */
   async wrap<T>(key: string, compute: () => Promise<T>, ttlMs?: number): Promise<T> {
+    if (!this.available()) return compute();
     return this.cache.wrap(key, compute, ttlMs ?? this.options.defaultTtlMs);
+  }
+
+  private available(): boolean {
+    return this.backendStatus() === 'ready';
   }
 
   async clear(): Promise<void> {

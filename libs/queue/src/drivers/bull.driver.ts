@@ -133,7 +133,9 @@ export class BullQueueDriver implements QueueDriver {
     this.shutdown.abort(new Error('shutting down'));
     await Promise.all(
       [...this.queues.values()].map(async (q) => {
-        await q.close().catch(() => undefined);
+        // Bull's close() first waits for Redis to be ready: during an outage it would never
+        // return, and shutdown would hang. Nothing can be drained then anyway.
+        if (q.client.status === 'ready') await withDeadline(q.close(), CLOSE_TIMEOUT_MS).catch(() => undefined);
         // Bull closes only connections it created itself; these came from createClient, and
         // its close() even reconnects the blocking one (to break a pending BRPOPLPUSH).
         const queue = q as Bull.Queue & BullConnections;
@@ -152,11 +154,28 @@ export class BullQueueDriver implements QueueDriver {
         prefix: this.options.prefix,
         createClient: (type) => this.options.connections.createConnection(type) as never,
       });
-      queue.on('error', (error: Error) => this.logger.warn({ queue: name, err: error.message }, 'queue error'));
+      // Reconnect attempts repeat the same error every few seconds: log changes only.
+      let lastError: string | undefined;
+      queue.on('error', (error: Error) => {
+        if (error.message === lastError) return;
+        lastError = error.message;
+        this.logger.warn({ queue: name, err: error.message }, 'queue error');
+      });
+      queue.client.on('ready', () => (lastError = undefined));
       this.queues.set(name, queue);
     }
     return queue;
   }
+}
+
+const CLOSE_TIMEOUT_MS = 10_000;
+
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not done within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
 /** Bull's connection getters and flags, which its type definitions leave out. */

@@ -18,7 +18,7 @@ export interface RedisDriver {
 
 /**
  * Settings every connection shares: reconnect forever with a capped delay (a Redis outage must
- * never crash-loop Keel), fail commands fast while disconnected, and the options Bull requires
+ * never crash-loop Keel), and the options Bull requires
  * on its subscriber and blocking connections (they reject request retries and ready checks).
  */
 export function baseConnectionOptions(
@@ -33,6 +33,7 @@ export function baseConnectionOptions(
     connectTimeout: options.connectTimeoutMs,
     keyPrefix: role === 'main' ? options.keyPrefix : undefined,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+    // A command issued while disconnected fails after one reconnect attempt instead of 20.
     maxRetriesPerRequest: dedicated ? null : 1,
     enableReadyCheck: !dedicated,
     lazyConnect: false,
