@@ -28,6 +28,23 @@ export default tseslint.config(
     },
   },
   {
+    // Features reach infrastructure through the libs' services, never through driver SDKs.
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['ioredis', 'bull', '@nestjs/bull', 'keyv', 'cache-manager', 'lru-cache', 'nodemailer', '@aws-sdk/*', '@azure/*', '@google-cloud/*'],
+              message: 'Use the extension in libs/ (e.g. RedisService, QueueService, CacheService) instead of the driver SDK.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Infrastructure never depends on the application.
     files: ['libs/**/*.ts'],
     rules: {

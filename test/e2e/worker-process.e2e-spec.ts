@@ -2,7 +2,7 @@ import request from 'supertest';
 import { QueueService, SYSTEM_QUEUE } from '@keel/queue';
 import { describeWith } from '../support/services';
 import { deleteRedisKeys, uniqueRedisPrefix } from '../support/redis-keys';
-import { spawnServer, type ServerProcess, waitUntilReady } from '../support/server-process';
+import { buildOnce, spawnServer, type ServerProcess, waitUntilReady } from '../support/server-process';
 import { bootTestApp, type TestApp } from '../support/test-app';
 
 describeWith('redis', 'API and a separate worker process (bull on Redis)', () => {
@@ -12,6 +12,7 @@ describeWith('redis', 'API and a separate worker process (bull on Redis)', () =>
   let worker: ServerProcess | undefined;
 
   beforeAll(async () => {
+    buildOnce();
     api = await bootTestApp(env);
   });
 
@@ -28,8 +29,8 @@ describeWith('redis', 'API and a separate worker process (bull on Redis)', () =>
     expect((await queues.counts(SYSTEM_QUEUE)).waiting).toBe(1);
   });
 
-  it('has jobs enqueued by the API run by `worker`, which serves only health probes', async () => {
-    worker = await spawnServer({ ...env, LOG_FORMAT: 'json' }, 'worker');
+  it('has jobs enqueued by the API run by `node dist/worker`, which serves only health probes', async () => {
+    worker = await spawnServer({ ...env, LOG_FORMAT: 'json' }, 'worker', 'build');
     await waitUntilReady(worker);
     const queues = api.app.get(QueueService);
 

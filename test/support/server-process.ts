@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -27,18 +27,30 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Builds `dist/` exactly as `npm run build` does (once per test process). */
+let built = false;
+export function buildOnce(): void {
+  if (built) return;
+  execFileSync(join(ROOT, 'node_modules/.bin/nest'), ['build'], { cwd: ROOT, stdio: 'pipe' });
+  built = true;
+}
+
 /**
- * Runs `src/main.ts` (or `src/worker.ts`) as its own process, as `node dist/main` runs the build, from a fresh
+ * Runs `src/main.ts` (or `src/worker.ts`) as its own process — from source, or `from: 'build'`
+ * the built `dist/<entry>.js` exactly as operators run it — from a fresh
  * working directory and only the given environment. Its stdout and stderr are captured, which is
  * how the log tests read what Keel writes.
  */
 export async function spawnServer(
   env: Record<string, string> = {},
   entry: 'main' | 'worker' = 'main',
+  from: 'source' | 'build' = 'source',
 ): Promise<ServerProcess> {
   const cwd = mkdtempSync(join(tmpdir(), 'keel-proc-'));
   const port = await freePort();
-  const child = spawn(process.execPath, ['-r', require.resolve('@swc-node/register'), join(ROOT, `src/${entry}.ts`)], {
+  const args =
+    from === 'build' ? [join(ROOT, `dist/${entry}.js`)] : ['-r', require.resolve('@swc-node/register'), join(ROOT, `src/${entry}.ts`)];
+  const child = spawn(process.execPath, args, {
     cwd,
     env: {
       PATH: process.env.PATH ?? '',
