@@ -1,9 +1,9 @@
 import { Test, type TestingModule } from '@nestjs/testing';
 import { CacheHealthIndicator, CacheModule, type CacheModuleOptions, CacheService } from '@keel/cache';
-import { RedisModule, RedisService } from '@keel/redis';
+import { RedisService } from '@keel/redis';
 import { Redis } from 'ioredis';
 import { isAvailable } from '../support/services';
-import { deleteRedisKeys, uniqueRedisPrefix } from '../support/redis-keys';
+import { deleteRedisKeys, localRedisModule, uniqueRedisPrefix } from '../support/redis-keys';
 
 const drivers: Array<'memory' | 'redis'> = isAvailable('redis') ? ['memory', 'redis'] : ['memory'];
 
@@ -16,15 +16,7 @@ describe.each(drivers)('cache driver %s', (driver) => {
     const imports =
       driver === 'redis'
         ? [
-            RedisModule.forRoot({
-              driver: 'single',
-              host: '127.0.0.1',
-              port: 6379,
-              db: 0,
-              keyPrefix: prefix,
-              tls: false,
-              connectTimeoutMs: 2_000,
-            }),
+            localRedisModule(prefix),
             CacheModule.forRootAsync({
               useFactory: (redis: RedisService): CacheModuleOptions => ({
                 driver: 'redis',

@@ -7,9 +7,9 @@ import {
   QueueProcessor,
   QueueService,
 } from '@keel/queue';
-import { RedisModule, RedisService } from '@keel/redis';
+import { RedisService } from '@keel/redis';
 import { isAvailable } from '../support/services';
-import { deleteRedisKeys, uniqueRedisPrefix } from '../support/redis-keys';
+import { deleteRedisKeys, localRedisModule, uniqueRedisPrefix } from '../support/redis-keys';
 
 const QUEUE = 'behaviour';
 
@@ -77,15 +77,7 @@ describe.each(drivers)('queue driver %s (shared behaviour)', (driver) => {
     const imports =
       driver === 'bull'
         ? [
-            RedisModule.forRoot({
-              driver: 'single',
-              host: '127.0.0.1',
-              port: 6379,
-              db: 0,
-              keyPrefix: prefix,
-              tls: false,
-              connectTimeoutMs: 2_000,
-            }),
+            localRedisModule(prefix),
             QueueModule.forRootAsync({
               useFactory: (redis: RedisService): QueueModuleOptions => ({
                 driver: 'bull',

@@ -1,5 +1,20 @@
 import { randomBytes } from 'node:crypto';
+import type { DynamicModule } from '@nestjs/common';
+import { RedisModule } from '@keel/redis';
 import { Redis } from 'ioredis';
+
+/** The Redis extension on the machine's shared Redis, with a prefix of the suite's own. */
+export function localRedisModule(keyPrefix: string): DynamicModule {
+  return RedisModule.forRoot({
+    driver: 'single',
+    host: '127.0.0.1',
+    port: 6379,
+    db: 0,
+    keyPrefix,
+    tls: false,
+    connectTimeoutMs: 2_000,
+  });
+}
 
 /** A prefix no other run uses, so suites can share the machine's Redis. */
 export function uniqueRedisPrefix(label: string): string {
