@@ -4,9 +4,11 @@ import { CacheModule } from '@keel/cache';
 import { DatabaseModule } from '@keel/database';
 import { QueueModule } from '@keel/queue';
 import { RedisModule, RedisService } from '@keel/redis';
+import { StorageDownloadController, StorageModule } from '@keel/storage';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { CryptoModule } from './common/crypto/crypto.module';
+import { SecretKeys } from './common/crypto/secret-keys';
 import { GlobalExceptionFilter } from './common/errors/global-exception.filter';
 import { ALL_ROUTES_PATH } from './common/http/all-routes';
 import { JsonBodyMiddleware } from './common/http/json-body.middleware';
@@ -17,6 +19,7 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { cacheOptionsFrom } from './infrastructure/cache.options-factory';
 import { databaseOptionsFrom } from './infrastructure/database.options-factory';
+import { storageOptionsFrom } from './infrastructure/storage.options-factory';
 import { type ProcessRole, queueOptionsFrom } from './infrastructure/queue.options-factory';
 import { HealthModule } from './modules/health/health.module';
 
@@ -54,6 +57,7 @@ export function infrastructureModules(config: AppConfig, role: ProcessRole, opti
       useFactory: (appConfig: AppConfig, redis?: RedisService) => queueOptionsFrom(appConfig, role, redis),
       inject: [AppConfig, OPTIONAL_REDIS],
     }),
+    StorageModule.forRootAsync({ useFactory: storageOptionsFrom, inject: [AppConfig, SecretKeys] }),
   ];
 }
 
@@ -64,6 +68,7 @@ export class AppModule implements NestModule {
     return {
       module: AppModule,
       imports: [...infrastructureModules(config, 'api', options), HealthModule],
+      controllers: [StorageDownloadController],
       providers: [
         { provide: APP_FILTER, useClass: GlobalExceptionFilter },
         { provide: APP_PIPE, useClass: RequestValidationPipe },

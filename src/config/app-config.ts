@@ -1,5 +1,6 @@
 import type { DatabaseModuleOptions } from '@keel/database';
 import type { RedisModuleOptions } from '@keel/redis';
+import type { StorageModuleOptions } from '@keel/storage';
 import type { LogLevel } from './env.schema';
 
 export type NodeEnv = 'development' | 'production' | 'test';
@@ -53,6 +54,12 @@ export interface QueueConfig {
   defaults: { attempts: number; backoffMs: number; timeoutMs: number; keepCompleted: number; keepFailed: number };
 }
 
+/**
+ * The storage extension's options minus the signing key, which is derived from SECRET_KEY where
+ * the module is wired (configuration never holds derived secrets).
+ */
+export type StorageConfig = DistributiveOmit<StorageModuleOptions, 'signingKey'>;
+
 export interface HealthConfig {
   timeoutMs: number;
 }
@@ -69,6 +76,7 @@ export interface AppConfigValues {
   redis?: RedisModuleOptions;
   cache: CacheConfig;
   queue: QueueConfig;
+  storage: StorageConfig;
   health: HealthConfig;
 }
 
@@ -87,6 +95,7 @@ export class AppConfig implements AppConfigValues {
   declare readonly redis?: RedisModuleOptions;
   declare readonly cache: CacheConfig;
   declare readonly queue: QueueConfig;
+  declare readonly storage: StorageConfig;
   declare readonly health: HealthConfig;
 
   constructor(values: AppConfigValues) {

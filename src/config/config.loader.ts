@@ -4,7 +4,7 @@ import bytes from 'bytes';
 import { parse as parseDotenv } from 'dotenv';
 import type { z } from 'zod';
 import type { RedisModuleOptions, RedisNode } from '@keel/redis';
-import { AppConfig, type DatabaseConfig, type ServerConfig } from './app-config';
+import { AppConfig, type DatabaseConfig, type ServerConfig, type StorageConfig } from './app-config';
 import { ConfigValidationError, type ConfigProblem } from './config-validation.error';
 import { envSchema, type RawEnv } from './env.schema';
 import { readOrCreateSecretKey } from './secret-key.store';
@@ -63,6 +63,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
         'cannot be false with the inline queue driver (inline jobs run in the API process); use QUEUE_DRIVER=bull',
     });
   }
+  const storage = storageConfigFrom(raw, cwd, dataDir, problems);
   if (problems.length > 0) throw new ConfigValidationError(problems);
 
   return new AppConfig({
@@ -95,6 +96,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
         keepFailed: raw.QUEUE_KEEP_FAILED,
       },
     },
+    storage: storage!,
     health: { timeoutMs: raw.HEALTH_CHECK_TIMEOUT_MS },
   });
 }
@@ -206,6 +208,91 @@ function databaseConfigFrom(
     poolSize: raw.DB_POOL_SIZE,
     statementTimeoutMs: raw.DB_STATEMENT_TIMEOUT_MS,
   };
+}
+
+function storageConfigFrom(
+  raw: RawEnv,
+  cwd: string,
+  dataDir: string,
+  problems: ConfigProblem[],
+): StorageConfig | undefined {
+  const require = (variable: keyof RawEnv, value: string | undefined): string | undefined => {
+    if (!value) problems.push({ variable, message: `is required when STORAGE_DRIVER=${raw.STORAGE_DRIVER}` });
+    return value;
+  };
+  switch (raw.STORAGE_DRIVER) {
+    case 'local':
+      return {
+        driver: 'local',
+        root: raw.STORAGE_LOCAL_ROOT ? resolve(cwd, raw.STORAGE_LOCAL_ROOT) : resolve(dataDir, 'storage'),
+        publicBaseUrl: raw.FILES_URL ?? `http://localhost:${raw.PORT}`,
+      };
+    case 's3': {
+      const bucket = require('S3_BUCKET', raw.S3_BUCKET);
+      if (Boolean(raw.S3_ACCESS_KEY_ID) !== Boolean(raw.S3_SECRET_ACCESS_KEY)) {
+        problems.push({ variable: 'S3_SECRET_ACCESS_KEY', message: 'and S3_ACCESS_KEY_ID must be set together' });
+      }
+      return {
+        driver: 's3',
+        bucket: bucket ?? '',
+        region: raw.S3_REGION,
+        endpoint: raw.S3_ENDPOINT,
+        // S3-compatible servers usually want path-style addressing; AWS prefers virtual hosts.
+        forcePathStyle: raw.S3_FORCE_PATH_STYLE ?? Boolean(raw.S3_ENDPOINT),
+        accessKeyId: raw.S3_ACCESS_KEY_ID,
+        secretAccessKey: raw.S3_SECRET_ACCESS_KEY,
+        sessionToken: raw.S3_SESSION_TOKEN,
+        checksums: raw.S3_CHECKSUMS ?? (raw.S3_ENDPOINT ? 'when_required' : 'when_supported'),
+      };
+    }
+    case 'azure-blob': {
+      const hasCredentials =
+        raw.AZURE_BLOB_CONNECTION_STRING ||
+        (raw.AZURE_BLOB_ACCOUNT_NAME && (raw.AZURE_BLOB_ACCOUNT_KEY || raw.AZURE_BLOB_SAS_TOKEN));
+      if (!hasCredentials) {
+        problems.push({
+          variable: 'AZURE_BLOB_CONNECTION_STRING',
+          message:
+            'or AZURE_BLOB_ACCOUNT_NAME with AZURE_BLOB_ACCOUNT_KEY or AZURE_BLOB_SAS_TOKEN is required when STORAGE_DRIVER=azure-blob',
+        });
+      }
+      return {
+        driver: 'azure-blob',
+        container: raw.AZURE_BLOB_CONTAINER,
+        connectionString: raw.AZURE_BLOB_CONNECTION_STRING,
+        accountName: raw.AZURE_BLOB_ACCOUNT_NAME,
+        accountKey: raw.AZURE_BLOB_ACCOUNT_KEY,
+        sasToken: raw.AZURE_BLOB_SAS_TOKEN,
+        endpoint: raw.AZURE_BLOB_ENDPOINT,
+      };
+    }
+    case 'gcs': {
+      const bucket = require('GCS_BUCKET', raw.GCS_BUCKET);
+      let credentials: { client_email: string; private_key: string } | undefined;
+      if (raw.GCS_CREDENTIALS_JSON) {
+        try {
+          const json = raw.GCS_CREDENTIALS_JSON.startsWith('{')
+            ? raw.GCS_CREDENTIALS_JSON
+            : Buffer.from(raw.GCS_CREDENTIALS_JSON, 'base64').toString('utf8');
+          credentials = JSON.parse(json) as { client_email: string; private_key: string };
+          if (!credentials.client_email || !credentials.private_key) throw new Error('incomplete');
+        } catch {
+          problems.push({
+            variable: 'GCS_CREDENTIALS_JSON',
+            message: 'must be a service-account key (JSON, or base64 of it) with client_email and private_key',
+          });
+        }
+      }
+      return {
+        driver: 'gcs',
+        bucket: bucket ?? '',
+        projectId: raw.GCS_PROJECT_ID,
+        credentials,
+        keyFilename: raw.GCS_KEY_FILE,
+        apiEndpoint: raw.GCS_API_ENDPOINT,
+      };
+    }
+  }
 }
 
 function parseNodes(list: string): RedisNode[] {

@@ -145,6 +145,46 @@ export const envSchema = z.object({
   QUEUE_JOB_TIMEOUT_MS: integer('QUEUE_JOB_TIMEOUT_MS', 100, 86_400_000).default(300_000),
   QUEUE_KEEP_COMPLETED: integer('QUEUE_KEEP_COMPLETED', 0, 1_000_000).default(1_000),
   QUEUE_KEEP_FAILED: integer('QUEUE_KEEP_FAILED', 0, 1_000_000).default(5_000),
+
+  // object storage
+  STORAGE_DRIVER: oneOf(['local', 's3', 'azure-blob', 'gcs'] as const).default('local'),
+  STORAGE_LOCAL_ROOT: z.string().trim().min(1).optional(),
+  FILES_URL: z
+    .string()
+    .trim()
+    .refine((v) => /^https?:\/\/[^\s]+$/.test(v), { error: 'must be an http(s) URL, e.g. https://keel.example.com' })
+    .optional(),
+  S3_BUCKET: z.string().trim().min(1).optional(),
+  S3_REGION: z.string().trim().min(1).default('us-east-1'),
+  S3_ENDPOINT: z
+    .string()
+    .trim()
+    .refine((v) => /^https?:\/\/[^\s]+$/.test(v), { error: 'must be an http(s) URL' })
+    .optional(),
+  S3_FORCE_PATH_STYLE: boolean.optional(),
+  S3_ACCESS_KEY_ID: z.string().trim().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().trim().min(1).optional(),
+  S3_SESSION_TOKEN: z.string().trim().min(1).optional(),
+  S3_CHECKSUMS: oneOf(['when_required', 'when_supported'] as const).optional(),
+  AZURE_BLOB_CONNECTION_STRING: z.string().trim().min(1).optional(),
+  AZURE_BLOB_ACCOUNT_NAME: z.string().trim().min(1).optional(),
+  AZURE_BLOB_ACCOUNT_KEY: z.string().trim().min(1).optional(),
+  AZURE_BLOB_SAS_TOKEN: z.string().trim().min(1).optional(),
+  AZURE_BLOB_ENDPOINT: z
+    .string()
+    .trim()
+    .refine((v) => /^https?:\/\/[^\s]+$/.test(v), { error: 'must be an http(s) URL' })
+    .optional(),
+  AZURE_BLOB_CONTAINER: z.string().trim().min(3).default('keel'),
+  GCS_BUCKET: z.string().trim().min(1).optional(),
+  GCS_PROJECT_ID: z.string().trim().min(1).optional(),
+  GCS_CREDENTIALS_JSON: z.string().trim().min(1).optional(),
+  GCS_KEY_FILE: z.string().trim().min(1).optional(),
+  GCS_API_ENDPOINT: z
+    .string()
+    .trim()
+    .refine((v) => /^https?:\/\/[^\s]+$/.test(v), { error: 'must be an http(s) URL' })
+    .optional(),
 });
 
 export type RawEnv = z.output<typeof envSchema>;

@@ -26,6 +26,8 @@ describe.each(availableDatabaseKinds())('Keel boots on %s', (kind) => {
       driver: kind === 'mariadb' ? 'mysql' : kind,
     });
     expect(res.headers['cache-control']).toBe('no-store');
+    // Without Redis there is no redis indicator; every other extension reports.
+    expect(Object.keys(res.body.details)).toEqual(['database', 'cache', 'queue', 'storage']);
   });
 
   it('applied the migrations at boot and has none pending', async () => {

@@ -49,7 +49,9 @@ export async function spawnServer(
   const cwd = mkdtempSync(join(tmpdir(), 'keel-proc-'));
   const port = await freePort();
   const args =
-    from === 'build' ? [join(ROOT, `dist/${entry}.js`)] : ['-r', require.resolve('@swc-node/register'), join(ROOT, `src/${entry}.ts`)];
+    from === 'build'
+      ? [join(ROOT, `dist/${entry}.js`)]
+      : ['-r', require.resolve('@swc-node/register'), join(ROOT, `src/${entry}.ts`)];
   const child = spawn(process.execPath, args, {
     cwd,
     env: {

@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -9,6 +8,7 @@ import { AppModule } from '../../src/app.module';
 import { createApp } from '../../src/app.setup';
 import type { AppConfig } from '../../src/config/app-config';
 import { loadConfig } from '../../src/config/config.loader';
+import { freePort } from './server-process';
 
 export interface TestApp {
   app: NestExpressApplication;
@@ -30,8 +30,17 @@ export type RootModuleFactory = (appModule: DynamicModule) => DynamicModule;
  */
 export async function bootTestApp(env: Record<string, string> = {}, wrap?: RootModuleFactory): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'keel-data-'));
+  // A real port chosen up front, so URLs Keel derives from PORT (signed links) point at it.
+  const port = await freePort();
   const config = loadConfig({
-    env: { NODE_ENV: 'test', LOG_LEVEL: 'info', DATA_DIR: dataDir, DB_CONNECT_RETRIES: '0', ...env },
+    env: {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'info',
+      DATA_DIR: dataDir,
+      DB_CONNECT_RETRIES: '0',
+      PORT: String(port),
+      ...env,
+    },
     envFile: false,
   });
   const lines: string[] = [];
@@ -43,8 +52,7 @@ export async function bootTestApp(env: Record<string, string> = {}, wrap?: RootM
   });
   const appModule = AppModule.forRoot(config, { logDestination });
   const app = await createApp(config, wrap ? wrap(appModule) : appModule);
-  await app.listen(0, '127.0.0.1');
-  const { port } = app.getHttpServer().address() as AddressInfo;
+  await app.listen(port, '127.0.0.1');
   return {
     app,
     config,

@@ -1,5 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { StorageError, StorageErrorCode } from '@keel/storage';
 import { matchedRoutePath } from '../http/all-routes';
 import { allowedMethodsFor } from '../http/allowed-methods';
 import { ApiException } from './api.exception';
@@ -53,6 +54,7 @@ export class GlobalExceptionFilter implements ExceptionFilter {
         headers: { ...exception.extra?.headers },
       };
     }
+    if (exception instanceof StorageError) return renderStorageError(exception);
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       if (status === 404 && !matchedRoutePath(req)) return this.unmatchedRoute(req);
@@ -81,6 +83,25 @@ export class GlobalExceptionFilter implements ExceptionFilter {
       headers: status === 405 ? { Allow: allowed.join(', ') } : {},
     };
   }
+}
+
+const STORAGE_STATUS: Record<StorageErrorCode, number> = {
+  [StorageErrorCode.InvalidKey]: 400,
+  [StorageErrorCode.NotFound]: 404,
+  [StorageErrorCode.InvalidSignature]: 403,
+  [StorageErrorCode.Expired]: 403,
+  [StorageErrorCode.Unsupported]: 501,
+};
+
+function renderStorageError(error: StorageError): RenderedError {
+  const status = STORAGE_STATUS[error.code];
+  const code =
+    error.code === StorageErrorCode.InvalidKey
+      ? 'invalid_param'
+      : error.code === StorageErrorCode.NotFound
+        ? 'not_found'
+        : error.code;
+  return { status, body: { code, message: error.message, status }, headers: {} };
 }
 
 /** Nest's built-in exceptions carry a string or `{message}`; class-validator gives an array. */

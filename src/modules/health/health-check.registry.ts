@@ -4,6 +4,7 @@ import { CacheHealthIndicator } from '@keel/cache';
 import { DatabaseHealthIndicator } from '@keel/database';
 import { QueueHealthIndicator } from '@keel/queue';
 import { RedisHealthIndicator } from '@keel/redis';
+import { StorageHealthIndicator } from '@keel/storage';
 
 /**
  * Critical indicators take the replica out of the load balancer when down; informational ones
@@ -24,6 +25,7 @@ export class HealthCheckRegistry {
     database: DatabaseHealthIndicator,
     cache: CacheHealthIndicator,
     queue: QueueHealthIndicator,
+    storage: StorageHealthIndicator,
     @Optional() redis?: RedisHealthIndicator,
   ) {
     this.checks = [
@@ -32,6 +34,7 @@ export class HealthCheckRegistry {
       ...(redis ? [{ key: 'redis', critical: true, run: () => redis.isHealthy('redis') }] : []),
       { key: 'cache', critical: true, run: () => cache.isHealthy('cache') },
       { key: 'queue', critical: true, run: () => queue.isHealthy('queue') },
+      { key: 'storage', critical: true, run: () => storage.isHealthy('storage') },
     ];
   }
 
