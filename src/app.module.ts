@@ -2,6 +2,7 @@ import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule, R
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { CacheModule } from '@keel/cache';
 import { DatabaseModule } from '@keel/database';
+import { MailModule } from '@keel/mail';
 import { QueueModule } from '@keel/queue';
 import { RedisModule, RedisService } from '@keel/redis';
 import { StorageDownloadController, StorageModule } from '@keel/storage';
@@ -22,6 +23,7 @@ import { databaseOptionsFrom } from './infrastructure/database.options-factory';
 import { storageOptionsFrom } from './infrastructure/storage.options-factory';
 import { type ProcessRole, queueOptionsFrom } from './infrastructure/queue.options-factory';
 import { HealthModule } from './modules/health/health.module';
+import { MailTemplatesModule } from './modules/mail/mail-templates.module';
 
 export interface RootModuleOptions {
   /**
@@ -58,6 +60,7 @@ export function infrastructureModules(config: AppConfig, role: ProcessRole, opti
       inject: [AppConfig, OPTIONAL_REDIS],
     }),
     StorageModule.forRootAsync({ useFactory: storageOptionsFrom, inject: [AppConfig, SecretKeys] }),
+    MailModule.forRootAsync({ useFactory: (appConfig: AppConfig) => appConfig.mail, inject: [AppConfig] }),
   ];
 }
 
@@ -67,7 +70,7 @@ export class AppModule implements NestModule {
   static forRoot(config: AppConfig, options: RootModuleOptions = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [...infrastructureModules(config, 'api', options), HealthModule],
+      imports: [...infrastructureModules(config, 'api', options), HealthModule, MailTemplatesModule],
       controllers: [StorageDownloadController],
       providers: [
         { provide: APP_FILTER, useClass: GlobalExceptionFilter },

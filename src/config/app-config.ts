@@ -1,6 +1,7 @@
 import type { DatabaseModuleOptions } from '@keel/database';
 import type { RedisModuleOptions } from '@keel/redis';
 import type { StorageModuleOptions } from '@keel/storage';
+import type { MailModuleOptions } from '@keel/mail';
 import type { LogLevel } from './env.schema';
 
 export type NodeEnv = 'development' | 'production' | 'test';
@@ -77,6 +78,9 @@ export interface AppConfigValues {
   cache: CacheConfig;
   queue: QueueConfig;
   storage: StorageConfig;
+  mail: MailModuleOptions;
+  /** Base URL of the console web app (links in e-mails). */
+  consoleWebUrl: string;
   health: HealthConfig;
 }
 
@@ -96,6 +100,8 @@ export class AppConfig implements AppConfigValues {
   declare readonly cache: CacheConfig;
   declare readonly queue: QueueConfig;
   declare readonly storage: StorageConfig;
+  declare readonly mail: MailModuleOptions;
+  declare readonly consoleWebUrl: string;
   declare readonly health: HealthConfig;
 
   constructor(values: AppConfigValues) {

@@ -233,3 +233,73 @@ describe('loadConfig for Redis, cache and queue', () => {
     expect(load({ REDIS_URL: 'redis://r:6379', QUEUE_WORKER_IN_API: 'false' }).queue.workerInApi).toBe(false);
   });
 });
+
+describe('loadConfig for storage and mail', () => {
+  const load = (env: Record<string, string>) =>
+    loadConfig({ env: { SECRET_KEY: 's'.repeat(32), ...env }, envFile: false, cwd: '/srv/keel' });
+  const problemsOf = (env: Record<string, string>) => {
+    try {
+      load(env);
+    } catch (error) {
+      return (error as ConfigValidationError).problems.map((p) => p.variable);
+    }
+    throw new Error('expected the configuration to be rejected');
+  };
+
+  it('stores files locally under DATA_DIR and logs mail by default', () => {
+    const config = load({});
+    expect(config.storage).toEqual({
+      driver: 'local',
+      root: '/srv/keel/data/storage',
+      publicBaseUrl: 'http://localhost:5001',
+    });
+    expect(config.mail).toMatchObject({ driver: 'log', from: 'Keel <no-reply@keel.localhost>', attempts: 5 });
+  });
+
+  it('configures S3-compatible storage with path-style and required-only checksums', () => {
+    const config = load({
+      STORAGE_DRIVER: 's3',
+      S3_BUCKET: 'files',
+      S3_ENDPOINT: 'http://minio:9000',
+      S3_ACCESS_KEY_ID: 'id',
+      S3_SECRET_ACCESS_KEY: 'secret',
+    });
+    expect(config.storage).toMatchObject({ driver: 's3', forcePathStyle: true, checksums: 'when_required' });
+    expect(load({ STORAGE_DRIVER: 's3', S3_BUCKET: 'files' }).storage).toMatchObject({
+      forcePathStyle: false,
+      checksums: 'when_supported',
+    });
+  });
+
+  it('names what a storage or mail driver is missing', () => {
+    expect(problemsOf({ STORAGE_DRIVER: 's3' })).toEqual(['S3_BUCKET']);
+    expect(problemsOf({ STORAGE_DRIVER: 's3', S3_BUCKET: 'b', S3_ACCESS_KEY_ID: 'x' })).toEqual([
+      'S3_SECRET_ACCESS_KEY',
+    ]);
+    expect(problemsOf({ STORAGE_DRIVER: 'azure-blob' })).toEqual(['AZURE_BLOB_CONNECTION_STRING']);
+    expect(
+      problemsOf({ STORAGE_DRIVER: 'gcs', GCS_BUCKET: 'b', GCS_CREDENTIALS_JSON: '{"client_email":"x"}' }),
+    ).toEqual(['GCS_CREDENTIALS_JSON']);
+    expect(problemsOf({ MAIL_DRIVER: 'smtp' })).toEqual(['SMTP_HOST']);
+    expect(problemsOf({ MAIL_DRIVER: 'sendgrid' })).toEqual(['SENDGRID_API_KEY']);
+  });
+
+  it('accepts a base64-encoded GCS service-account key', () => {
+    const key = Buffer.from(
+      JSON.stringify({ client_email: 'a@b.iam.gserviceaccount.com', private_key: 'pem' }),
+    ).toString('base64');
+    expect(load({ STORAGE_DRIVER: 'gcs', GCS_BUCKET: 'b', GCS_CREDENTIALS_JSON: key }).storage).toMatchObject({
+      driver: 'gcs',
+      credentials: { client_email: 'a@b.iam.gserviceaccount.com' },
+    });
+  });
+
+  it('sends through SendGrid as SMTP user "apikey"', () => {
+    expect(load({ MAIL_DRIVER: 'sendgrid', SENDGRID_API_KEY: 'SG.x' }).mail).toMatchObject({
+      driver: 'sendgrid',
+      apiKey: 'SG.x',
+      host: 'smtp.sendgrid.net',
+      port: 587,
+    });
+  });
+});

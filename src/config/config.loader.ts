@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import bytes from 'bytes';
 import { parse as parseDotenv } from 'dotenv';
 import type { z } from 'zod';
+import type { MailModuleOptions } from '@keel/mail';
 import type { RedisModuleOptions, RedisNode } from '@keel/redis';
 import { AppConfig, type DatabaseConfig, type ServerConfig, type StorageConfig } from './app-config';
 import { ConfigValidationError, type ConfigProblem } from './config-validation.error';
@@ -64,6 +65,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
     });
   }
   const storage = storageConfigFrom(raw, cwd, dataDir, problems);
+  const mail = mailConfigFrom(raw, problems);
   if (problems.length > 0) throw new ConfigValidationError(problems);
 
   return new AppConfig({
@@ -97,6 +99,8 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
       },
     },
     storage: storage!,
+    mail,
+    consoleWebUrl: raw.CONSOLE_WEB_URL.replace(/\/+$/, ''),
     health: { timeoutMs: raw.HEALTH_CHECK_TIMEOUT_MS },
   });
 }
@@ -292,6 +296,38 @@ function storageConfigFrom(
         apiEndpoint: raw.GCS_API_ENDPOINT,
       };
     }
+  }
+}
+
+function mailConfigFrom(raw: RawEnv, problems: ConfigProblem[]): MailModuleOptions {
+  const common = { from: raw.MAIL_FROM, attempts: raw.MAIL_ATTEMPTS, backoffMs: raw.MAIL_RETRY_BACKOFF_MS };
+  switch (raw.MAIL_DRIVER) {
+    case 'log':
+      return { ...common, driver: 'log' };
+    case 'smtp':
+      if (!raw.SMTP_HOST) problems.push({ variable: 'SMTP_HOST', message: 'is required when MAIL_DRIVER=smtp' });
+      return {
+        ...common,
+        driver: 'smtp',
+        host: raw.SMTP_HOST ?? '',
+        port: raw.SMTP_PORT,
+        secure: raw.SMTP_SECURE,
+        requireTls: raw.SMTP_REQUIRE_TLS,
+        user: raw.SMTP_USERNAME,
+        password: raw.SMTP_PASSWORD,
+        allowInvalidCertificates: raw.SMTP_ALLOW_INVALID_CERTS,
+      };
+    case 'sendgrid':
+      if (!raw.SENDGRID_API_KEY) {
+        problems.push({ variable: 'SENDGRID_API_KEY', message: 'is required when MAIL_DRIVER=sendgrid' });
+      }
+      return {
+        ...common,
+        driver: 'sendgrid',
+        apiKey: raw.SENDGRID_API_KEY ?? '',
+        host: raw.SENDGRID_SMTP_HOST,
+        port: raw.SENDGRID_SMTP_PORT,
+      };
   }
 }
 

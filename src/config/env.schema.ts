@@ -185,6 +185,28 @@ export const envSchema = z.object({
     .trim()
     .refine((v) => /^https?:\/\/[^\s]+$/.test(v), { error: 'must be an http(s) URL' })
     .optional(),
+
+  // mail
+  MAIL_DRIVER: oneOf(['log', 'smtp', 'sendgrid'] as const).default('log'),
+  MAIL_FROM: z.string().trim().min(3).default('Keel <no-reply@keel.localhost>'),
+  MAIL_ATTEMPTS: integer('MAIL_ATTEMPTS', 1, 50).default(5),
+  MAIL_RETRY_BACKOFF_MS: integer('MAIL_RETRY_BACKOFF_MS', 0, 3_600_000).default(30_000),
+  SMTP_HOST: z.string().trim().min(1).optional(),
+  SMTP_PORT: integer('SMTP_PORT', 1, 65535).default(587),
+  SMTP_SECURE: boolean.default(false),
+  SMTP_REQUIRE_TLS: boolean.default(false),
+  SMTP_USERNAME: z.string().optional(),
+  SMTP_PASSWORD: z.string().optional(),
+  SMTP_ALLOW_INVALID_CERTS: boolean.default(false),
+  SENDGRID_API_KEY: z.string().trim().min(1).optional(),
+  SENDGRID_SMTP_HOST: z.string().trim().min(1).default('smtp.sendgrid.net'),
+  SENDGRID_SMTP_PORT: integer('SENDGRID_SMTP_PORT', 1, 65535).default(587),
+  // Where people use the console (links in e-mails point there).
+  CONSOLE_WEB_URL: z
+    .string()
+    .trim()
+    .refine((v) => /^https?:\/\/[^\s]+$/.test(v), { error: 'must be an http(s) URL' })
+    .default('http://localhost:3000'),
 });
 
 export type RawEnv = z.output<typeof envSchema>;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { DynamicModule } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { __resetOutOfContextForTests } from 'nestjs-pino/PinoLogger';
 import { AppModule } from '../../src/app.module';
 import { createApp } from '../../src/app.setup';
 import type { AppConfig } from '../../src/config/app-config';
@@ -50,6 +51,9 @@ export async function bootTestApp(env: Record<string, string> = {}, wrap?: RootM
       done();
     },
   });
+  // nestjs-pino keeps one process-wide logger for lines written outside a request (the first
+  // app's); a process runs one app in production, but a test file may boot several.
+  __resetOutOfContextForTests();
   const appModule = AppModule.forRoot(config, { logDestination });
   const app = await createApp(config, wrap ? wrap(appModule) : appModule);
   await app.listen(port, '127.0.0.1');

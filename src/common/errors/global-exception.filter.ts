@@ -1,5 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { MailError } from '@keel/mail';
 import { StorageError, StorageErrorCode } from '@keel/storage';
 import { matchedRoutePath } from '../http/all-routes';
 import { allowedMethodsFor } from '../http/allowed-methods';
@@ -55,6 +56,9 @@ export class GlobalExceptionFilter implements ExceptionFilter {
       };
     }
     if (exception instanceof StorageError) return renderStorageError(exception);
+    if (exception instanceof MailError) {
+      return { status: 400, body: { code: 'invalid_param', message: exception.message, status: 400 }, headers: {} };
+    }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       if (status === 404 && !matchedRoutePath(req)) return this.unmatchedRoute(req);

@@ -2,6 +2,7 @@ import { Injectable, Optional } from '@nestjs/common';
 import type { HealthIndicatorResult } from '@nestjs/terminus';
 import { CacheHealthIndicator } from '@keel/cache';
 import { DatabaseHealthIndicator } from '@keel/database';
+import { MailHealthIndicator } from '@keel/mail';
 import { QueueHealthIndicator } from '@keel/queue';
 import { RedisHealthIndicator } from '@keel/redis';
 import { StorageHealthIndicator } from '@keel/storage';
@@ -26,6 +27,7 @@ export class HealthCheckRegistry {
     cache: CacheHealthIndicator,
     queue: QueueHealthIndicator,
     storage: StorageHealthIndicator,
+    mail: MailHealthIndicator,
     @Optional() redis?: RedisHealthIndicator,
   ) {
     this.checks = [
@@ -35,6 +37,8 @@ export class HealthCheckRegistry {
       { key: 'cache', critical: true, run: () => cache.isHealthy('cache') },
       { key: 'queue', critical: true, run: () => queue.isHealthy('queue') },
       { key: 'storage', critical: true, run: () => storage.isHealthy('storage') },
+      // Informational: shown down, but mail trouble never drains a replica.
+      { key: 'mail', critical: false, run: () => mail.isHealthy('mail') },
     ];
   }
 
