@@ -93,3 +93,7 @@ describeWith('redis', 'cache during a Redis outage', () => {
     }
   });
 });
+
+// ioredis arms a 2 s "destroy the stream" timer when a client whose socket already failed is
+// disconnected (the Redis-down cases above); let it run out so the test process can exit cleanly.
+afterAll(() => new Promise((resolve) => setTimeout(resolve, 2_100)));

@@ -71,7 +71,9 @@ export class TestRedisServer {
         if (Date.now() > deadline) throw new Error(`redis-server did not start on port ${this.port}`);
         await new Promise((r) => setTimeout(r, 50));
       } finally {
-        client.disconnect();
+        // After a refused attempt the socket is already closed; disconnecting again would leave
+        // ioredis's 2 s stream-destroy timer running and hold the test process open.
+        if (client.status !== 'end') await client.quit().catch(() => client.disconnect());
       }
     }
   }

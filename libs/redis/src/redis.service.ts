@@ -6,20 +6,19 @@ import type { RedisClient, RedisConnectionRole, RedisDriver } from './drivers/re
 
 /**
  * The façade features inject. `client` is the shared connection; every key it touches gets the
- * deployment's prefix. Libraries that need their own connections (Bull) ask `createConnection`,
- * and this service closes all of them on shutdown.
+ * deployment's prefix. Libraries that need their own connections (Bull) ask `createConnection`
+ * and close them themselves: they must outlive this service's shutdown hook, which may run first.
  */
 @Injectable()
 export class RedisService implements OnApplicationShutdown {
   private readonly logger = new Logger('Redis');
   private readonly driver: RedisDriver;
-  private readonly connections = new Set<RedisClient>();
   private lastErrorMessage?: string;
   readonly client: RedisClient;
 
   constructor(@Inject(REDIS_MODULE_OPTIONS) private readonly options: RedisModuleOptions) {
     this.driver = createRedisDriver(options);
-    this.client = this.track(this.driver.createClient('main'), 'main');
+    this.client = this.watch(this.driver.createClient('main'));
   }
 
   get keyPrefix(): string {
@@ -45,7 +44,7 @@ export class RedisService implements OnApplicationShutdown {
 
   /** A dedicated connection without the key prefix (callers prefix their own keys). */
   createConnection(role: Exclude<RedisConnectionRole, 'main'>): RedisClient {
-    return this.track(this.driver.createClient(role), role);
+    return this.driver.createClient(role);
   }
 
   async ping(): Promise<number> {
@@ -55,21 +54,15 @@ export class RedisService implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all(
-      [...this.connections].map(async (c) => {
-        if (c.status === 'end') return;
-        // The shared client finishes its pending commands; dedicated ones may be blocked.
-        if (c === this.client) await c.quit().catch(() => c.disconnect());
-        else c.disconnect();
-      }),
-    );
-    this.connections.clear();
+    const c = this.client;
+    if (c.status === 'end') return;
+    // QUIT lets pending commands finish; a disconnected client would only queue it until the
+    // next reconnect attempt, so it is dropped at once instead.
+    if (c.status === 'ready') await c.quit().catch(() => c.disconnect());
+    else c.disconnect();
   }
 
-  private track(client: RedisClient, role: RedisConnectionRole): RedisClient {
-    // Kept even after 'end': a library may reconnect a connection it had closed.
-    this.connections.add(client);
-    if (role !== 'main') return client;
+  private watch(client: RedisClient): RedisClient {
     // Log a transition once, not every reconnect attempt.
     client.on('error', (error: Error) => {
       const message = error.message || (error as NodeJS.ErrnoException).code || error.name;

@@ -133,12 +133,15 @@ export class BullQueueDriver implements QueueDriver {
     this.shutdown.abort(new Error('shutting down'));
     await Promise.all(
       [...this.queues.values()].map(async (q) => {
+        const queue = q as Bull.Queue & BullConnections;
         // Bull's close() first waits for Redis to be ready: during an outage it would never
-        // return, and shutdown would hang. Nothing can be drained then anyway.
-        if (q.client.status === 'ready') await withDeadline(q.close(), CLOSE_TIMEOUT_MS).catch(() => undefined);
+        // return and shutdown would hang (nothing can be drained then anyway), so it gets no
+        // time at all; its timers (stalled-job guardian, delay timer) are then cleared directly.
+        const ready = queue.clientInitialized && q.client.status === 'ready';
+        await withDeadline(q.close(), ready ? CLOSE_TIMEOUT_MS : 0).catch(() => undefined);
+        await queue._clearTimers?.();
         // Bull closes only connections it created itself; these came from createClient, and
         // its close() even reconnects the blocking one (to break a pending BRPOPLPUSH).
-        const queue = q as Bull.Queue & BullConnections;
         if (queue.bclientInitialized) queue.bclient.disconnect();
         if (queue.subscriberInitialized) queue.eclient.disconnect();
         if (queue.clientInitialized) queue.client.disconnect();
@@ -178,8 +181,9 @@ function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
-/** Bull's connection getters and flags, which its type definitions leave out. */
+/** Bull's connection getters, flags and timer clean-up, which its type definitions leave out. */
 interface BullConnections {
+  _clearTimers?: () => Promise<unknown>;
   bclient: { disconnect(): void };
   eclient: { disconnect(): void };
   bclientInitialized?: boolean;

@@ -35,17 +35,7 @@ export class AzureBlobStorageDriver implements StorageDriver {
   async get(key: string): Promise<{ stream: Readable; info: ObjectInfo }> {
     try {
       const out = await this.container.getBlobClient(key).download();
-      return {
-        stream: out.readableStreamBody as Readable,
-        info: {
-          key,
-          size: out.contentLength ?? 0,
-          contentType: out.contentType,
-          lastModified: out.lastModified ?? new Date(0),
-          etag: out.etag,
-          metadata: out.metadata ?? {},
-        },
-      };
+      return { stream: out.readableStreamBody as Readable, info: infoFrom(key, out) };
     } catch (error) {
       if (isNotFound(error)) throw notFound(key);
       throw error;
@@ -54,15 +44,7 @@ export class AzureBlobStorageDriver implements StorageDriver {
 
   async head(key: string): Promise<ObjectInfo | undefined> {
     try {
-      const p = await this.container.getBlobClient(key).getProperties();
-      return {
-        key,
-        size: p.contentLength ?? 0,
-        contentType: p.contentType,
-        lastModified: p.lastModified ?? new Date(0),
-        etag: p.etag,
-        metadata: p.metadata ?? {},
-      };
+      return infoFrom(key, await this.container.getBlobClient(key).getProperties());
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
@@ -128,6 +110,27 @@ function serviceClient(options: AzureBlobStorageOptions): BlobServiceClient {
   }
   if (options.sasToken) return new BlobServiceClient(`${endpoint}?${options.sasToken.replace(/^\?/, '')}`);
   throw new Error('azure-blob storage needs a connection string, an account key or a SAS token');
+}
+
+/** The fields download and getProperties answers share. */
+function infoFrom(
+  key: string,
+  p: {
+    contentLength?: number;
+    contentType?: string;
+    lastModified?: Date;
+    etag?: string;
+    metadata?: Record<string, string>;
+  },
+): ObjectInfo {
+  return {
+    key,
+    size: p.contentLength ?? 0,
+    contentType: p.contentType,
+    lastModified: p.lastModified ?? new Date(0),
+    etag: p.etag,
+    metadata: p.metadata ?? {},
+  };
 }
 
 function isNotFound(error: unknown): boolean {

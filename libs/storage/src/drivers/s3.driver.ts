@@ -59,17 +59,7 @@ export class S3StorageDriver implements StorageDriver {
   async get(key: string): Promise<{ stream: Readable; info: ObjectInfo }> {
     try {
       const out = await this.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: key }));
-      return {
-        stream: out.Body as Readable,
-        info: {
-          key,
-          size: out.ContentLength ?? 0,
-          contentType: out.ContentType,
-          lastModified: out.LastModified ?? new Date(0),
-          etag: out.ETag,
-          metadata: out.Metadata ?? {},
-        },
-      };
+      return { stream: out.Body as Readable, info: infoFrom(key, out) };
     } catch (error) {
       if (error instanceof NoSuchKey || error instanceof NotFound) throw notFound(key);
       throw error;
@@ -78,15 +68,7 @@ export class S3StorageDriver implements StorageDriver {
 
   async head(key: string): Promise<ObjectInfo | undefined> {
     try {
-      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.options.bucket, Key: key }));
-      return {
-        key,
-        size: out.ContentLength ?? 0,
-        contentType: out.ContentType,
-        lastModified: out.LastModified ?? new Date(0),
-        etag: out.ETag,
-        metadata: out.Metadata ?? {},
-      };
+      return infoFrom(key, await this.client.send(new HeadObjectCommand({ Bucket: this.options.bucket, Key: key })));
     } catch (error) {
       if (error instanceof NotFound || error instanceof NoSuchKey || httpStatusOf(error) === 404) return undefined;
       throw error;
@@ -139,6 +121,27 @@ export class S3StorageDriver implements StorageDriver {
   async close(): Promise<void> {
     this.client.destroy();
   }
+}
+
+/** The fields GetObject and HeadObject answers share. */
+function infoFrom(
+  key: string,
+  out: {
+    ContentLength?: number;
+    ContentType?: string;
+    LastModified?: Date;
+    ETag?: string;
+    Metadata?: Record<string, string>;
+  },
+): ObjectInfo {
+  return {
+    key,
+    size: out.ContentLength ?? 0,
+    contentType: out.ContentType,
+    lastModified: out.LastModified ?? new Date(0),
+    etag: out.ETag,
+    metadata: out.Metadata ?? {},
+  };
 }
 
 function httpStatusOf(error: unknown): number | undefined {
