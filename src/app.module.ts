@@ -3,6 +3,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { CacheModule } from '@keel/cache';
 import { DatabaseModule } from '@keel/database';
 import { MailModule } from '@keel/mail';
+import { MetricsModule } from '@keel/metrics';
 import { QueueModule } from '@keel/queue';
 import { RedisModule, RedisService } from '@keel/redis';
 import { StorageDownloadController, StorageModule } from '@keel/storage';
@@ -20,10 +21,13 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { cacheOptionsFrom } from './infrastructure/cache.options-factory';
 import { databaseOptionsFrom } from './infrastructure/database.options-factory';
+import { metricsOptionsFrom } from './infrastructure/metrics.options-factory';
 import { storageOptionsFrom } from './infrastructure/storage.options-factory';
 import { type ProcessRole, queueOptionsFrom } from './infrastructure/queue.options-factory';
 import { HealthModule } from './modules/health/health.module';
 import { MailTemplatesModule } from './modules/mail/mail-templates.module';
+import { HttpMetricsMiddleware } from './modules/metrics/http-metrics.middleware';
+import { MetricsHttpModule } from './modules/metrics/metrics-http.module';
 
 export interface RootModuleOptions {
   /**
@@ -61,6 +65,7 @@ export function infrastructureModules(config: AppConfig, role: ProcessRole, opti
     }),
     StorageModule.forRootAsync({ useFactory: storageOptionsFrom, inject: [AppConfig, SecretKeys] }),
     MailModule.forRootAsync({ useFactory: (appConfig: AppConfig) => appConfig.mail, inject: [AppConfig] }),
+    MetricsModule.forRootAsync({ useFactory: metricsOptionsFrom, inject: [AppConfig] }),
   ];
 }
 
@@ -70,7 +75,7 @@ export class AppModule implements NestModule {
   static forRoot(config: AppConfig, options: RootModuleOptions = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [...infrastructureModules(config, 'api', options), HealthModule, MailTemplatesModule],
+      imports: [...infrastructureModules(config, 'api', options), HealthModule, MetricsHttpModule, MailTemplatesModule],
       controllers: [StorageDownloadController],
       providers: [
         { provide: APP_FILTER, useClass: GlobalExceptionFilter },
@@ -80,7 +85,10 @@ export class AppModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    // Runs after the request logger (a global module's middleware) and before routing.
-    consumer.apply(JsonBodyMiddleware).forRoutes({ path: ALL_ROUTES_PATH, method: RequestMethod.ALL });
+    // After the request logger (a global module's middleware), before routing; metrics first so
+    // that requests with unparsable bodies are counted too.
+    consumer
+      .apply(HttpMetricsMiddleware, JsonBodyMiddleware)
+      .forRoutes({ path: ALL_ROUTES_PATH, method: RequestMethod.ALL });
   }
 }

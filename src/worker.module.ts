@@ -1,22 +1,29 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { infrastructureModules, type RootModuleOptions } from './app.module';
 import { GlobalExceptionFilter } from './common/errors/global-exception.filter';
+import { ALL_ROUTES_PATH } from './common/http/all-routes';
+import { HttpMetricsMiddleware } from './modules/metrics/http-metrics.middleware';
 import type { AppConfig } from './config/app-config';
 import { HealthModule } from './modules/health/health.module';
+import { MetricsHttpModule } from './modules/metrics/metrics-http.module';
 
 /**
  * The worker's composition root: the same extensions as the API, processors always on, and no
- * API routes — only /health/* on WORKER_HEALTH_PORT for the orchestrator's probes. Feature
+ * API routes — only /health/* (and /metrics) on WORKER_HEALTH_PORT for the orchestrator. Feature
  * modules that own processors are added here as they arrive.
  */
 @Module({})
-export class WorkerModule {
+export class WorkerModule implements NestModule {
   static forRoot(config: AppConfig, options: RootModuleOptions = {}): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [...infrastructureModules(config, 'worker', options), HealthModule],
+      imports: [...infrastructureModules(config, 'worker', options), HealthModule, MetricsHttpModule],
       providers: [{ provide: APP_FILTER, useClass: GlobalExceptionFilter }],
     };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(HttpMetricsMiddleware).forRoutes({ path: ALL_ROUTES_PATH, method: RequestMethod.ALL });
   }
 }

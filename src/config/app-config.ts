@@ -61,6 +61,13 @@ export interface QueueConfig {
  */
 export type StorageConfig = DistributiveOmit<StorageModuleOptions, 'signingKey'>;
 
+export interface MetricsConfig {
+  enabled: boolean;
+  /** Serve /metrics on this port instead of the main one. */
+  port?: number;
+  basicAuth?: { user: string; password: string };
+}
+
 export interface HealthConfig {
   timeoutMs: number;
 }
@@ -81,6 +88,7 @@ export interface AppConfigValues {
   mail: MailModuleOptions;
   /** Base URL of the console web app (links in e-mails). */
   consoleWebUrl: string;
+  metrics: MetricsConfig;
   health: HealthConfig;
 }
 
@@ -102,6 +110,7 @@ export class AppConfig implements AppConfigValues {
   declare readonly storage: StorageConfig;
   declare readonly mail: MailModuleOptions;
   declare readonly consoleWebUrl: string;
+  declare readonly metrics: MetricsConfig;
   declare readonly health: HealthConfig;
 
   constructor(values: AppConfigValues) {

@@ -101,6 +101,16 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
     storage: storage!,
     mail,
     consoleWebUrl: raw.CONSOLE_WEB_URL.replace(/\/+$/, ''),
+    metrics: {
+      enabled: raw.METRICS_ENABLED,
+      port: raw.METRICS_PORT,
+      basicAuth: raw.METRICS_BASIC_AUTH
+        ? {
+            user: raw.METRICS_BASIC_AUTH.slice(0, raw.METRICS_BASIC_AUTH.indexOf(':')),
+            password: raw.METRICS_BASIC_AUTH.slice(raw.METRICS_BASIC_AUTH.indexOf(':') + 1),
+          }
+        : undefined,
+    },
     health: { timeoutMs: raw.HEALTH_CHECK_TIMEOUT_MS },
   });
 }

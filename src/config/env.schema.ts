@@ -207,6 +207,14 @@ export const envSchema = z.object({
     .trim()
     .refine((v) => /^https?:\/\/[^\s]+$/.test(v), { error: 'must be an http(s) URL' })
     .default('http://localhost:3000'),
+
+  // metrics
+  METRICS_ENABLED: boolean.default(true),
+  METRICS_PORT: integer('METRICS_PORT', 1, 65535).optional(),
+  METRICS_BASIC_AUTH: z
+    .string()
+    .regex(/^[^:\s]+:\S+$/, { error: 'must be user:password' })
+    .optional(),
 });
 
 export type RawEnv = z.output<typeof envSchema>;
