@@ -2,6 +2,8 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { MetricsService } from '@keel/metrics';
 import { QueueService } from '@keel/queue';
 
+const STATES = ['waiting', 'active', 'delayed', 'completed', 'failed'] as const;
+
 /** Refreshes the per-queue job gauge from the queue backend at every scrape. */
 @Injectable()
 export class QueueMetricsCollector implements OnModuleInit {
@@ -14,7 +16,7 @@ export class QueueMetricsCollector implements OnModuleInit {
     this.metrics.onScrape(async () => {
       for (const queue of this.queues.knownQueues()) {
         const counts = await this.queues.counts(queue);
-        for (const [state, value] of Object.entries(counts)) this.metrics.queueJobs.set({ queue, state }, value);
+        for (const state of STATES) this.metrics.queueJobs.set({ queue, state }, counts[state]);
       }
     });
   }
