@@ -79,3 +79,17 @@ describe('metrics disabled', () => {
     }
   });
 });
+
+describe('metrics on the main port with basic auth', () => {
+  it('answers 401 with a Basic challenge in the error envelope, and 200 with the credentials', async () => {
+    const t = await bootTestApp({ METRICS_BASIC_AUTH: 'prom:s3cret' });
+    try {
+      const denied = await request(t.baseUrl).get('/metrics').expect(401);
+      expect(denied.headers['www-authenticate']).toBe('Basic realm="metrics"');
+      expect(denied.body).toEqual({ code: 'unauthorized', message: 'Metrics require credentials.', status: 401 });
+      await request(t.baseUrl).get('/metrics').auth('prom', 's3cret').expect(200);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -42,7 +42,7 @@ export class GlobalExceptionFilter implements ExceptionFilter {
       res.end();
       return;
     }
-    if (rendered.status === 401) rendered.headers['WWW-Authenticate'] = 'Bearer realm="api"';
+    if (rendered.status === 401) rendered.headers['WWW-Authenticate'] ??= 'Bearer realm="api"';
     res.status(rendered.status).set(rendered.headers).json(rendered.body);
   }
 
