@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Bull from 'bull';
 import type { BullQueueOptions } from '../queue.options';
 import type { JobCounts, JobSnapshot, JobState, ResolvedJobOptions } from '../queue.types';
@@ -70,17 +71,25 @@ export class BullQueueDriver implements QueueDriver {
     };
   }
 
+  /**
+   * Polls the job's state. Bull's `job.finished()` checks the state and then subscribes to the
+   * completion events, and a job that finishes between the two is never reported (seen here
+   * under load); a poll cannot miss it, and works from any process.
+   */
   async waitUntilFinished(queue: string, id: string, timeoutMs: number): Promise<unknown> {
-    const job = await this.queue(queue).getJob(id);
-    if (!job) throw new Error(`Job ${id} not found in queue ${queue}`);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Job ${id} did not finish within ${timeoutMs} ms`)), timeoutMs);
-    });
-    try {
-      return await Promise.race([job.finished(), timeout]);
-    } finally {
-      clearTimeout(timer);
+    const deadline = Date.now() + timeoutMs;
+    for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
+      const job = await this.queue(queue).getJob(id);
+      if (!job) throw new Error(`Job ${id} not found in queue ${queue}`);
+      const state = await job.getState();
+      if (state === 'completed' || state === 'failed') {
+        // The snapshot above may predate the move; read the finished job again.
+        const finished = (await this.queue(queue).getJob(id)) ?? job;
+        if (state === 'completed') return finished.returnvalue as unknown;
+        throw new Error(finished.failedReason ?? 'failed');
+      }
+      if (Date.now() + delay > deadline) throw new Error(`Job ${id} did not finish within ${timeoutMs} ms`);
+      await sleep(delay);
     }
   }
 
