@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import { LocalStorageDriver } from './drivers/local.driver';
 import type { StorageDriver } from './drivers/storage-driver';
-import { contentDisposition } from './drivers/s3.driver';
+import { contentDisposition } from './content-disposition';
 import { LOCAL_DOWNLOAD_PATH } from './local-url-signer';
 import { STORAGE_DRIVER } from './storage.module-definition';
 

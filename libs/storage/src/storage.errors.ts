@@ -17,3 +17,7 @@ export class StorageError extends Error {
     this.name = 'StorageError';
   }
 }
+
+export function notFound(key: string): StorageError {
+  return new StorageError(StorageErrorCode.NotFound, `No object with key ${JSON.stringify(key)}.`);
+}

@@ -1,17 +1,23 @@
 import type { RedisModuleOptions } from '../redis.options';
-import { ClusterRedisDriver } from './cluster.driver';
 import type { RedisDriver } from './redis-driver';
-import { SentinelRedisDriver } from './sentinel.driver';
-import { SingleRedisDriver } from './single.driver';
 
+/* eslint-disable @typescript-eslint/no-require-imports -- deliberate lazy loading, see below */
+
+/** ioredis is loaded only when Redis is configured (this runs only then). */
 export function createRedisDriver(options: RedisModuleOptions): RedisDriver {
   switch (options.driver) {
-    case 'single':
+    case 'single': {
+      const { SingleRedisDriver } = require('./single.driver') as typeof import('./single.driver');
       return new SingleRedisDriver(options);
-    case 'sentinel':
+    }
+    case 'sentinel': {
+      const { SentinelRedisDriver } = require('./sentinel.driver') as typeof import('./sentinel.driver');
       return new SentinelRedisDriver(options);
-    case 'cluster':
+    }
+    case 'cluster': {
+      const { ClusterRedisDriver } = require('./cluster.driver') as typeof import('./cluster.driver');
       return new ClusterRedisDriver(options);
+    }
     default: {
       const unknown: never = options;
       throw new Error(`Unknown Redis mode ${JSON.stringify((unknown as { driver: unknown }).driver)}`);

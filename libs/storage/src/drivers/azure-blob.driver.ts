@@ -10,8 +10,8 @@ import {
 import { StorageError, StorageErrorCode } from '../storage.errors';
 import type { AzureBlobStorageOptions } from '../storage.options';
 import type { ListPage, ObjectInfo, PutBody, PutOptions, SignedUrlOptions } from '../storage.types';
-import { notFound } from './local.driver';
-import { contentDisposition } from './s3.driver';
+import { notFound } from '../storage.errors';
+import { contentDisposition } from '../content-disposition';
 import type { StorageDriver } from './storage-driver';
 
 export class AzureBlobStorageDriver implements StorageDriver {

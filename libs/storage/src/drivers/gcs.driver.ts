@@ -3,8 +3,8 @@ import { pipeline } from 'node:stream/promises';
 import { type Bucket, Storage } from '@google-cloud/storage';
 import type { GcsStorageOptions } from '../storage.options';
 import type { ListPage, ObjectInfo, PutBody, PutOptions, SignedUrlOptions } from '../storage.types';
-import { notFound } from './local.driver';
-import { contentDisposition } from './s3.driver';
+import { notFound } from '../storage.errors';
+import { contentDisposition } from '../content-disposition';
 import type { StorageDriver } from './storage-driver';
 
 interface GcsObjectMetadata {

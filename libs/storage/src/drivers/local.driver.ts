@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { LocalUrlSigner } from '../local-url-signer';
 import { RESERVED_PREFIX } from '../storage-key';
-import { StorageError, StorageErrorCode } from '../storage.errors';
+import { notFound, StorageError, StorageErrorCode } from '../storage.errors';
 import type { LocalStorageOptions } from '../storage.options';
 import type { ListPage, ObjectInfo, PutBody, PutOptions, SignedUrlOptions } from '../storage.types';
 import type { StorageDriver } from './storage-driver';
@@ -141,8 +141,4 @@ export class LocalStorageDriver implements StorageDriver {
     }
     return keys;
   }
-}
-
-export function notFound(key: string): StorageError {
-  return new StorageError(StorageErrorCode.NotFound, `No object with key ${JSON.stringify(key)}.`);
 }

@@ -13,7 +13,8 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { S3StorageOptions } from '../storage.options';
 import type { ListPage, ObjectInfo, PutBody, PutOptions, SignedUrlOptions } from '../storage.types';
-import { notFound } from './local.driver';
+import { contentDisposition } from '../content-disposition';
+import { notFound } from '../storage.errors';
 import type { StorageDriver } from './storage-driver';
 
 /** AWS S3 and S3-compatible servers (MinIO, Ceph, s3rver…). */
@@ -146,10 +147,4 @@ function infoFrom(
 
 function httpStatusOf(error: unknown): number | undefined {
   return (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
-}
-
-/** RFC 6266 with an ASCII fallback and the UTF-8 name. */
-export function contentDisposition(name: string): string {
-  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
