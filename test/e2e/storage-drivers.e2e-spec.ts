@@ -207,9 +207,10 @@ describe.each(cases)('storage driver $name (shared behaviour)', ({ name, start }
     expect(await ok.text()).toBe('%PDF-1.4 fake');
     expect(ok.headers.get('content-disposition')).toContain('attachment');
 
-    const shortLived = await storage.signedUrl('signed/report.pdf', { expiresInSeconds: 1 });
+    // Servers check expiry at whole-second resolution: 2 s of life, checked after 3.3 s.
+    const shortLived = await storage.signedUrl('signed/report.pdf', { expiresInSeconds: 2 });
     expect((await fetch(shortLived)).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 2_200));
+    await new Promise((r) => setTimeout(r, 3_300));
     const expired = await fetch(shortLived);
     expect(expired.status).toBeGreaterThanOrEqual(400);
     expect(expired.status).toBeLessThan(500);

@@ -91,7 +91,8 @@ export class LocalStorageDriver implements StorageDriver {
   }
 
   async signedUrl(key: string, options: SignedUrlOptions): Promise<string> {
-    const expires = Math.floor(Date.now() / 1000) + options.expiresInSeconds;
+    // Rounded up to the next whole second, so a link never lives shorter than asked.
+    const expires = Math.ceil((Date.now() + options.expiresInSeconds * 1000) / 1000);
     return this.signer.sign(this.options.publicBaseUrl, { key, expires, name: options.downloadName });
   }
 
