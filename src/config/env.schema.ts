@@ -37,6 +37,11 @@ const byteSize = z
   .trim()
   .regex(/^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i, { error: 'must be a size such as 1mb, 512kb or 1048576' });
 
+const httpUrl = z
+  .string()
+  .trim()
+  .refine((v) => /^https?:\/\/[^\s]+$/.test(v), { error: 'must be an http(s) URL, e.g. https://keel.example.com' });
+
 const originList = z
   .string()
   .trim()
@@ -149,18 +154,10 @@ export const envSchema = z.object({
   // object storage
   STORAGE_DRIVER: oneOf(['local', 's3', 'azure-blob', 'gcs'] as const).default('local'),
   STORAGE_LOCAL_ROOT: z.string().trim().min(1).optional(),
-  FILES_URL: z
-    .string()
-    .trim()
-    .refine((v) => /^https?:\/\/[^\s]+$/.test(v), { error: 'must be an http(s) URL, e.g. https://keel.example.com' })
-    .optional(),
+  FILES_URL: httpUrl.optional(),
   S3_BUCKET: z.string().trim().min(1).optional(),
   S3_REGION: z.string().trim().min(1).default('us-east-1'),
-  S3_ENDPOINT: z
-    .string()
-    .trim()
-    .refine((v) => /^https?:\/\/[^\s]+$/.test(v), { error: 'must be an http(s) URL' })
-    .optional(),
+  S3_ENDPOINT: httpUrl.optional(),
   S3_FORCE_PATH_STYLE: boolean.optional(),
   S3_ACCESS_KEY_ID: z.string().trim().min(1).optional(),
   S3_SECRET_ACCESS_KEY: z.string().trim().min(1).optional(),
@@ -170,21 +167,13 @@ export const envSchema = z.object({
   AZURE_BLOB_ACCOUNT_NAME: z.string().trim().min(1).optional(),
   AZURE_BLOB_ACCOUNT_KEY: z.string().trim().min(1).optional(),
   AZURE_BLOB_SAS_TOKEN: z.string().trim().min(1).optional(),
-  AZURE_BLOB_ENDPOINT: z
-    .string()
-    .trim()
-    .refine((v) => /^https?:\/\/[^\s]+$/.test(v), { error: 'must be an http(s) URL' })
-    .optional(),
+  AZURE_BLOB_ENDPOINT: httpUrl.optional(),
   AZURE_BLOB_CONTAINER: z.string().trim().min(3).default('keel'),
   GCS_BUCKET: z.string().trim().min(1).optional(),
   GCS_PROJECT_ID: z.string().trim().min(1).optional(),
   GCS_CREDENTIALS_JSON: z.string().trim().min(1).optional(),
   GCS_KEY_FILE: z.string().trim().min(1).optional(),
-  GCS_API_ENDPOINT: z
-    .string()
-    .trim()
-    .refine((v) => /^https?:\/\/[^\s]+$/.test(v), { error: 'must be an http(s) URL' })
-    .optional(),
+  GCS_API_ENDPOINT: httpUrl.optional(),
 
   // mail
   MAIL_DRIVER: oneOf(['log', 'smtp', 'sendgrid'] as const).default('log'),
@@ -202,11 +191,7 @@ export const envSchema = z.object({
   SENDGRID_SMTP_HOST: z.string().trim().min(1).default('smtp.sendgrid.net'),
   SENDGRID_SMTP_PORT: integer('SENDGRID_SMTP_PORT', 1, 65535).default(587),
   // Where people use the console (links in e-mails point there).
-  CONSOLE_WEB_URL: z
-    .string()
-    .trim()
-    .refine((v) => /^https?:\/\/[^\s]+$/.test(v), { error: 'must be an http(s) URL' })
-    .default('http://localhost:3000'),
+  CONSOLE_WEB_URL: httpUrl.default('http://localhost:3000'),
 
   // metrics
   METRICS_ENABLED: boolean.default(true),
