@@ -230,10 +230,8 @@ function storageConfigFrom(
   dataDir: string,
   problems: ConfigProblem[],
 ): StorageConfig | undefined {
-  const require = (variable: keyof RawEnv, value: string | undefined): string | undefined => {
-    if (!value) problems.push({ variable, message: `is required when STORAGE_DRIVER=${raw.STORAGE_DRIVER}` });
-    return value;
-  };
+  const require = (variable: keyof RawEnv, value: string | undefined) =>
+    required(problems, variable, value, `STORAGE_DRIVER=${raw.STORAGE_DRIVER}`);
   switch (raw.STORAGE_DRIVER) {
     case 'local':
       return {
@@ -309,17 +307,22 @@ function storageConfigFrom(
   }
 }
 
+/** Records a problem when a variable a chosen driver needs is missing; returns the value. */
+function required(problems: ConfigProblem[], variable: string, value: string | undefined, when: string) {
+  if (!value) problems.push({ variable, message: `is required when ${when}` });
+  return value;
+}
+
 function mailConfigFrom(raw: RawEnv, problems: ConfigProblem[]): MailModuleOptions {
   const common = { from: raw.MAIL_FROM, attempts: raw.MAIL_ATTEMPTS, backoffMs: raw.MAIL_RETRY_BACKOFF_MS };
   switch (raw.MAIL_DRIVER) {
     case 'log':
       return { ...common, driver: 'log' };
     case 'smtp':
-      if (!raw.SMTP_HOST) problems.push({ variable: 'SMTP_HOST', message: 'is required when MAIL_DRIVER=smtp' });
       return {
         ...common,
         driver: 'smtp',
-        host: raw.SMTP_HOST ?? '',
+        host: required(problems, 'SMTP_HOST', raw.SMTP_HOST, 'MAIL_DRIVER=smtp') ?? '',
         port: raw.SMTP_PORT,
         secure: raw.SMTP_SECURE,
         requireTls: raw.SMTP_REQUIRE_TLS,
@@ -328,13 +331,10 @@ function mailConfigFrom(raw: RawEnv, problems: ConfigProblem[]): MailModuleOptio
         allowInvalidCertificates: raw.SMTP_ALLOW_INVALID_CERTS,
       };
     case 'sendgrid':
-      if (!raw.SENDGRID_API_KEY) {
-        problems.push({ variable: 'SENDGRID_API_KEY', message: 'is required when MAIL_DRIVER=sendgrid' });
-      }
       return {
         ...common,
         driver: 'sendgrid',
-        apiKey: raw.SENDGRID_API_KEY ?? '',
+        apiKey: required(problems, 'SENDGRID_API_KEY', raw.SENDGRID_API_KEY, 'MAIL_DRIVER=sendgrid') ?? '',
         host: raw.SENDGRID_SMTP_HOST,
         port: raw.SENDGRID_SMTP_PORT,
       };

@@ -11,7 +11,6 @@ import type { MetricsModuleOptions } from './metrics.options';
 @Injectable()
 export class MetricsService {
   readonly registry = new Registry();
-  readonly enabled: boolean;
   private readonly collectors: Array<() => Promise<void>> = [];
 
   readonly httpRequestDuration: Histogram<'method' | 'route' | 'status'>;
@@ -25,7 +24,6 @@ export class MetricsService {
   readonly droppedSpans: Counter;
 
   constructor(@Inject(METRICS_MODULE_OPTIONS) options: MetricsModuleOptions) {
-    this.enabled = options.driver === 'prometheus';
     const prefix = options.driver === 'prometheus' ? options.prefix : 'keel_';
     if (options.driver === 'prometheus' && options.collectDefaultMetrics) {
       collectDefaultMetrics({ register: this.registry, prefix });

@@ -2,6 +2,9 @@ import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import type JSONTransport from 'nodemailer/lib/json-transport';
 import type { MailModuleOptions } from '../mail.options';
 
+// A relay that stops answering must fail the attempt (and let the queue retry), not hang it.
+const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 };
+
 /** nodemailer transport options for each driver (one place, used by sending and by health). */
 export function transportOptions(options: MailModuleOptions): SMTPTransport.Options | JSONTransport.Options {
   switch (options.driver) {
@@ -15,9 +18,7 @@ export function transportOptions(options: MailModuleOptions): SMTPTransport.Opti
         requireTLS: options.requireTls,
         auth: options.user ? { user: options.user, pass: options.password ?? '' } : undefined,
         tls: { rejectUnauthorized: !options.allowInvalidCertificates },
-        connectionTimeout: 10_000,
-        greetingTimeout: 10_000,
-        socketTimeout: 30_000,
+        ...SMTP_TIMEOUTS,
       };
     case 'sendgrid':
       return {
@@ -26,9 +27,7 @@ export function transportOptions(options: MailModuleOptions): SMTPTransport.Opti
         secure: options.port === 465,
         requireTLS: options.port !== 465,
         auth: { user: 'apikey', pass: options.apiKey },
-        connectionTimeout: 10_000,
-        greetingTimeout: 10_000,
-        socketTimeout: 30_000,
+        ...SMTP_TIMEOUTS,
       };
     default: {
       const unknown: never = options;

@@ -4,7 +4,7 @@ import Bull from 'bull';
 import type { BullQueueOptions } from '../queue.options';
 import type { JobCounts, JobSnapshot, JobState, ResolvedJobOptions } from '../queue.types';
 import type { ProcessFn, QueueDriver } from './queue-driver';
-import { reasonOf, runAttempt } from './run-attempt';
+import { reasonOf, runAttempt, withDeadline } from './run-attempt';
 import { SYSTEM_QUEUE } from '../system-ping.processor';
 
 const TIMEOUT_OPTION = 'keelTimeoutMs';
@@ -181,14 +181,6 @@ export class BullQueueDriver implements QueueDriver {
 }
 
 const CLOSE_TIMEOUT_MS = 10_000;
-
-function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`not done within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
-}
 
 /** Bull's connection getters, flags and timer clean-up, which its type definitions leave out. */
 interface BullConnections {

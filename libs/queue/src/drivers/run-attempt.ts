@@ -22,20 +22,28 @@ export async function runAttempt(
   const controller = new AbortController();
   const onShutdown = () => controller.abort(shutdown.reason);
   shutdown.addEventListener('abort', onShutdown, { once: true });
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+  try {
+    return await withDeadline(fn({ ...context, signal: controller.signal }), timeoutMs, () => {
       const error = new JobTimeoutError(timeoutMs);
       controller.abort(error);
-      reject(error);
-    }, timeoutMs);
-  });
-  try {
-    return await Promise.race([fn({ ...context, signal: controller.signal }), deadline]);
+      return error;
+    });
   } finally {
-    clearTimeout(timer);
     shutdown.removeEventListener('abort', onShutdown);
   }
+}
+
+/** Rejects with `onTimeout()`'s error if `promise` has not settled within `ms`. */
+export function withDeadline<T>(
+  promise: Promise<T>,
+  ms: number,
+  onTimeout: () => Error = () => new Error(`not done within ${ms} ms`),
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
 export function reasonOf(error: unknown): string {
