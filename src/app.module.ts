@@ -6,7 +6,9 @@ import { MailModule } from '@keel/mail';
 import { MetricsModule } from '@keel/metrics';
 import { QueueModule } from '@keel/queue';
 import { RedisModule, RedisService } from '@keel/redis';
+import { SentryModule } from '@keel/sentry';
 import { StorageDownloadController, StorageModule } from '@keel/storage';
+import { TelemetryModule } from '@keel/telemetry';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { CryptoModule } from './common/crypto/crypto.module';
@@ -22,6 +24,7 @@ import { ConfigModule } from './config/config.module';
 import { cacheOptionsFrom } from './infrastructure/cache.options-factory';
 import { databaseOptionsFrom } from './infrastructure/database.options-factory';
 import { metricsOptionsFrom } from './infrastructure/metrics.options-factory';
+import { telemetryOptionsFrom } from './infrastructure/observability.options-factory';
 import { storageOptionsFrom } from './infrastructure/storage.options-factory';
 import { type ProcessRole, queueOptionsFrom } from './infrastructure/queue.options-factory';
 import { HealthModule } from './modules/health/health.module';
@@ -66,6 +69,12 @@ export function infrastructureModules(config: AppConfig, role: ProcessRole, opti
     StorageModule.forRootAsync({ useFactory: storageOptionsFrom, inject: [AppConfig, SecretKeys] }),
     MailModule.forRootAsync({ useFactory: (appConfig: AppConfig) => appConfig.mail, inject: [AppConfig] }),
     MetricsModule.forRootAsync({ useFactory: metricsOptionsFrom, inject: [AppConfig] }),
+    // Both clients are started by instrument.ts before Nest; these modules report on them.
+    SentryModule.forRootAsync({ useFactory: (appConfig: AppConfig) => appConfig.sentry, inject: [AppConfig] }),
+    TelemetryModule.forRootAsync({
+      useFactory: (appConfig: AppConfig) => telemetryOptionsFrom(appConfig, role),
+      inject: [AppConfig],
+    }),
   ];
 }
 

@@ -2,6 +2,8 @@ import type { DatabaseModuleOptions } from '@keel/database';
 import type { RedisModuleOptions } from '@keel/redis';
 import type { StorageModuleOptions } from '@keel/storage';
 import type { MailModuleOptions } from '@keel/mail';
+import type { SentryModuleOptions } from '@keel/sentry';
+import type { OtlpExportOptions, TraceSamplerKind } from '@keel/telemetry';
 import type { LogLevel } from './env.schema';
 
 export type NodeEnv = 'development' | 'production' | 'test';
@@ -68,6 +70,14 @@ export interface MetricsConfig {
   basicAuth?: { user: string; password: string };
 }
 
+export interface TracingConfig {
+  /** Absent: no OTLP export (traces may still go to Sentry when its tracing is on). */
+  otlp?: OtlpExportOptions;
+  /** OTEL_SERVICE_NAME; absent: `keel-api` or `keel-worker` by process. */
+  serviceName?: string;
+  sampler: { kind: TraceSamplerKind; ratio: number };
+}
+
 export interface HealthConfig {
   timeoutMs: number;
 }
@@ -89,7 +99,11 @@ export interface AppConfigValues {
   /** Base URL of the console web app (links in e-mails). */
   consoleWebUrl: string;
   metrics: MetricsConfig;
+  sentry: SentryModuleOptions;
+  tracing: TracingConfig;
   health: HealthConfig;
+  /** Keel's own version (package.json), for release names and trace resources. */
+  version: string;
 }
 
 /**
@@ -111,7 +125,10 @@ export class AppConfig implements AppConfigValues {
   declare readonly mail: MailModuleOptions;
   declare readonly consoleWebUrl: string;
   declare readonly metrics: MetricsConfig;
+  declare readonly sentry: SentryModuleOptions;
+  declare readonly tracing: TracingConfig;
   declare readonly health: HealthConfig;
+  declare readonly version: string;
 
   constructor(values: AppConfigValues) {
     Object.assign(this, values);

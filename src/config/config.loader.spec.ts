@@ -303,3 +303,84 @@ describe('loadConfig for storage and mail', () => {
     });
   });
 });
+
+describe('loadConfig for Sentry and OpenTelemetry', () => {
+  const load = (env: Record<string, string>) =>
+    loadConfig({ env: { SECRET_KEY: 's'.repeat(32), ...env }, envFile: false, cwd: '/srv/keel' });
+  const problemsOf = (env: Record<string, string>) => {
+    try {
+      load(env);
+    } catch (error) {
+      return (error as ConfigValidationError).problems.map((p) => `${p.variable}: ${p.message}`);
+    }
+    throw new Error('expected the configuration to be rejected');
+  };
+
+  it('leaves Sentry and trace export off by default', () => {
+    const config = load({});
+    expect(config.sentry).toEqual({ driver: 'off' });
+    expect(config.tracing.otlp).toBeUndefined();
+    expect(config.tracing.sampler).toEqual({ kind: 'parentbased_always_on', ratio: 1 });
+  });
+
+  it('fills Sentry environment and release from NODE_ENV and the package version', () => {
+    const config = load({ SENTRY_DSN: 'https://abc@o1.ingest.sentry.io/42', NODE_ENV: 'test' });
+    expect(config.sentry).toEqual({
+      driver: 'sentry',
+      dsn: 'https://abc@o1.ingest.sentry.io/42',
+      environment: 'test',
+      release: `keel@${config.version}`,
+      tracesSampleRate: 0,
+    });
+  });
+
+  it('appends /v1/traces to OTEL_EXPORTER_OTLP_ENDPOINT and uses the traces endpoint verbatim', () => {
+    expect(load({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }).tracing.otlp?.tracesUrl).toBe(
+      'http://collector:4318/v1/traces',
+    );
+    const both = load({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://traces.example.com/custom/path',
+    });
+    expect(both.tracing.otlp?.tracesUrl).toBe('https://traces.example.com/custom/path');
+  });
+
+  it('parses exporter headers, sampler and batch settings', () => {
+    const config = load({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+      OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20t0ken,x-tenant=acme',
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0.25',
+      OTEL_BSP_SCHEDULE_DELAY: '1000',
+    });
+    expect(config.tracing.otlp).toMatchObject({
+      headers: { authorization: 'Bearer t0ken', 'x-tenant': 'acme' },
+      scheduleDelayMs: 1000,
+      maxQueueSize: 2048,
+    });
+    expect(config.tracing.sampler).toEqual({ kind: 'parentbased_traceidratio', ratio: 0.25 });
+  });
+
+  it('names each malformed observability variable', () => {
+    const problems = problemsOf({
+      SENTRY_DSN: 'not-a-dsn',
+      SENTRY_TRACES_SAMPLE_RATE: '1.5',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318',
+      OTEL_EXPORTER_OTLP_HEADERS: 'novalue',
+      OTEL_BSP_SCHEDULE_DELAY: '60000',
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/^SENTRY_DSN: must be a Sentry DSN/),
+      expect.stringMatching(/^SENTRY_TRACES_SAMPLE_RATE: must be a number between 0 and 1/),
+      expect.stringMatching(/^OTEL_EXPORTER_OTLP_ENDPOINT: must be an http\(s\) URL/),
+      expect.stringMatching(/^OTEL_EXPORTER_OTLP_HEADERS: must be a comma-separated list of key=value pairs/),
+      expect.stringMatching(/^OTEL_BSP_SCHEDULE_DELAY: must be between 10 and 5000/),
+    ]);
+  });
+
+  it('refuses a sampler argument the chosen sampler does not take', () => {
+    expect(problemsOf({ OTEL_TRACES_SAMPLER: 'always_on', OTEL_TRACES_SAMPLER_ARG: '0.5' })).toEqual([
+      expect.stringMatching(/^OTEL_TRACES_SAMPLER_ARG: is only used with OTEL_TRACES_SAMPLER=traceidratio/),
+    ]);
+  });
+});

@@ -5,7 +5,15 @@ import { parse as parseDotenv } from 'dotenv';
 import type { z } from 'zod';
 import type { MailModuleOptions } from '@keel/mail';
 import type { RedisModuleOptions, RedisNode } from '@keel/redis';
-import { AppConfig, type DatabaseConfig, type ServerConfig, type StorageConfig } from './app-config';
+import type { SentryModuleOptions } from '@keel/sentry';
+import packageJson from '../../package.json';
+import {
+  AppConfig,
+  type DatabaseConfig,
+  type ServerConfig,
+  type StorageConfig,
+  type TracingConfig,
+} from './app-config';
 import { ConfigValidationError, type ConfigProblem } from './config-validation.error';
 import { envSchema, type RawEnv } from './env.schema';
 import { readOrCreateSecretKey } from './secret-key.store';
@@ -66,6 +74,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   }
   const storage = storageConfigFrom(raw, cwd, dataDir, problems);
   const mail = mailConfigFrom(raw, problems);
+  const tracing = tracingConfigFrom(raw, problems);
   if (problems.length > 0) throw new ConfigValidationError(problems);
 
   return new AppConfig({
@@ -111,7 +120,10 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
           }
         : undefined,
     },
+    sentry: sentryConfigFrom(raw),
+    tracing,
     health: { timeoutMs: raw.HEALTH_CHECK_TIMEOUT_MS },
+    version: packageJson.version,
   });
 }
 
@@ -396,4 +408,64 @@ function normaliseType(value: string): DatabaseConfig['driver'] {
   if (lower === 'postgresql' || lower === 'postgres') return 'postgres';
   if (lower === 'mariadb' || lower === 'mysql') return 'mysql';
   return 'sqlite';
+}
+
+function sentryConfigFrom(raw: RawEnv): SentryModuleOptions {
+  if (!raw.SENTRY_DSN) return { driver: 'off' };
+  return {
+    driver: 'sentry',
+    dsn: raw.SENTRY_DSN,
+    environment: raw.SENTRY_ENVIRONMENT ?? raw.NODE_ENV,
+    release: raw.SENTRY_RELEASE ?? `keel@${packageJson.version}`,
+    tracesSampleRate: raw.SENTRY_TRACES_SAMPLE_RATE,
+  };
+}
+
+/**
+ * OTEL_EXPORTER_OTLP_ENDPOINT is a base URL (the OTLP spec: signals append `/v1/<signal>`);
+ * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is the traces URL itself and wins.
+ */
+function tracingConfigFrom(raw: RawEnv, problems: ConfigProblem[]): TracingConfig {
+  const ratioSampler = raw.OTEL_TRACES_SAMPLER.endsWith('traceidratio');
+  if (raw.OTEL_TRACES_SAMPLER_ARG !== undefined && !ratioSampler) {
+    problems.push({
+      variable: 'OTEL_TRACES_SAMPLER_ARG',
+      message: `is only used with OTEL_TRACES_SAMPLER=traceidratio or parentbased_traceidratio (it is ${raw.OTEL_TRACES_SAMPLER})`,
+    });
+  }
+  const tracesUrl =
+    raw.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+    (raw.OTEL_EXPORTER_OTLP_ENDPOINT ? `${raw.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces` : undefined);
+  return {
+    serviceName: raw.OTEL_SERVICE_NAME,
+    sampler: { kind: raw.OTEL_TRACES_SAMPLER, ratio: raw.OTEL_TRACES_SAMPLER_ARG ?? 1 },
+    otlp: tracesUrl
+      ? {
+          tracesUrl,
+          headers: parseKeyValueList(raw.OTEL_EXPORTER_OTLP_HEADERS ?? ''),
+          scheduleDelayMs: raw.OTEL_BSP_SCHEDULE_DELAY,
+          maxQueueSize: raw.OTEL_BSP_MAX_QUEUE_SIZE,
+          exportTimeoutMs: raw.OTEL_BSP_EXPORT_TIMEOUT,
+        }
+      : undefined,
+  };
+}
+
+/** `k1=v1,k2=v2` with URL-encoded values, as the OpenTelemetry spec writes header lists. */
+function parseKeyValueList(value: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of splitList(value)) {
+    const at = pair.indexOf('=');
+    const encoded = pair.slice(at + 1).trim();
+    out[pair.slice(0, at).trim()] = safeDecode(encoded);
+  }
+  return out;
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
 }

@@ -64,6 +64,30 @@ const hostList = (name: string) =>
       error: `must be a comma-separated list of host:port, e.g. ${name}=10.0.0.1:26379,10.0.0.2:26379`,
     });
 
+const ratio = z
+  .string()
+  .trim()
+  .regex(/^(0(\.\d+)?|1(\.0+)?)$/, { error: 'must be a number between 0 and 1, e.g. 0.1' })
+  .transform(Number);
+
+// The W3C baggage-style lists OpenTelemetry uses: key=value pairs, comma-separated, values URL-encoded.
+const keyValueList = (name: string, example: string) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => v.split(',').every((pair) => /^\s*[^=,\s]+\s*=[^,]*$/.test(pair)), {
+      error: `must be a comma-separated list of key=value pairs, e.g. ${name}=${example}`,
+    });
+
+const SAMPLERS = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+] as const;
+
 export const envSchema = z.object({
   NODE_ENV: oneOf(['development', 'production', 'test'] as const).default('development'),
 
@@ -200,7 +224,32 @@ export const envSchema = z.object({
     .string()
     .regex(/^[^:\s]+:\S+$/, { error: 'must be user:password' })
     .optional(),
+
+  // Sentry (off unless SENTRY_DSN is set)
+  SENTRY_DSN: z
+    .string()
+    .trim()
+    .refine((v) => /^https?:\/\/[^\s@/]+@[^\s/]+\/.*\d+$/.test(v), {
+      error: 'must be a Sentry DSN such as https://<key>@o0.ingest.sentry.io/<project>',
+    })
+    .optional(),
+  SENTRY_ENVIRONMENT: z.string().trim().min(1).optional(),
+  SENTRY_RELEASE: z.string().trim().min(1).optional(),
+  SENTRY_TRACES_SAMPLE_RATE: ratio.default(0),
+
+  // OpenTelemetry traces (off unless an OTLP endpoint is set)
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl.optional(),
+  OTEL_EXPORTER_OTLP_HEADERS: keyValueList('OTEL_EXPORTER_OTLP_HEADERS', 'authorization=Bearer%20abc').optional(),
+  OTEL_SERVICE_NAME: z.string().trim().min(1).optional(),
+  OTEL_RESOURCE_ATTRIBUTES: keyValueList('OTEL_RESOURCE_ATTRIBUTES', 'deployment.environment=prod').optional(),
+  OTEL_TRACES_SAMPLER: oneOf(SAMPLERS).default('parentbased_always_on'),
+  OTEL_TRACES_SAMPLER_ARG: ratio.optional(),
+  OTEL_BSP_SCHEDULE_DELAY: integer('OTEL_BSP_SCHEDULE_DELAY', 10, 5_000).default(5_000),
+  OTEL_BSP_MAX_QUEUE_SIZE: integer('OTEL_BSP_MAX_QUEUE_SIZE', 1, 1_000_000).default(2_048),
+  OTEL_BSP_EXPORT_TIMEOUT: integer('OTEL_BSP_EXPORT_TIMEOUT', 100, 120_000).default(10_000),
 });
 
 export type RawEnv = z.output<typeof envSchema>;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export type TraceSampler = (typeof SAMPLERS)[number];

@@ -27,7 +27,7 @@ describe.each(availableDatabaseKinds())('Keel boots on %s', (kind) => {
     });
     expect(res.headers['cache-control']).toBe('no-store');
     // Without Redis there is no redis indicator; every other extension reports.
-    expect(Object.keys(res.body.details)).toEqual(['database', 'cache', 'queue', 'storage', 'mail']);
+    expect(Object.keys(res.body.details)).toEqual(['database', 'cache', 'queue', 'storage', 'mail', 'sentry', 'otel']);
   });
 
   it('applied the migrations at boot and has none pending', async () => {

@@ -75,7 +75,7 @@ describe('mail through the queue to a real SMTP server (smtp-server on loopback)
 
   it('lists every extension in readiness, mail verified against the SMTP server', async () => {
     const res = await request(t.baseUrl).get('/health/ready').expect(200);
-    expect(Object.keys(res.body.details)).toEqual(['database', 'cache', 'queue', 'storage', 'mail']);
+    expect(Object.keys(res.body.details)).toEqual(['database', 'cache', 'queue', 'storage', 'mail', 'sentry', 'otel']);
     expect(res.body.info.mail).toMatchObject({ status: 'up', driver: 'smtp' });
   });
 });

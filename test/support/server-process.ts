@@ -43,15 +43,16 @@ export function buildOnce(): void {
  */
 export async function spawnServer(
   env: Record<string, string> = {},
-  entry: 'main' | 'worker' = 'main',
+  entry: 'main' | 'worker' | 'probe' = 'main',
   from: 'source' | 'build' = 'source',
 ): Promise<ServerProcess> {
   const cwd = mkdtempSync(join(tmpdir(), 'keel-proc-'));
   const port = await freePort();
+  // `probe` is src/main.ts plus the test-only probe routes (test/support/probe-main.ts).
+  const source = entry === 'probe' ? join(ROOT, 'test/support/probe-main.ts') : join(ROOT, `src/${entry}.ts`);
+  if (entry === 'probe' && from === 'build') throw new Error('the probe entry runs from source only');
   const args =
-    from === 'build'
-      ? [join(ROOT, `dist/${entry}.js`)]
-      : ['-r', require.resolve('@swc-node/register'), join(ROOT, `src/${entry}.ts`)];
+    from === 'build' ? [join(ROOT, `dist/${entry}.js`)] : ['-r', require.resolve('@swc-node/register'), source];
   const child = spawn(process.execPath, args, {
     cwd,
     env: {

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource, type DataSourceOptions, MigrationExecutor } from 'typeorm';
 import type { DatabaseModuleOptions } from './database.options';
 import type { DatabaseDriver } from './drivers/database-driver';
+import { traceQueries } from './query-tracing';
 import { TypeOrmLogger } from './typeorm.logger';
 
 const logger = new Logger('Database');
@@ -59,6 +60,7 @@ async function openDataSource(
   runMigrations: boolean,
 ): Promise<DataSource> {
   const dataSource = await new DataSource(dataSourceOptions).initialize();
+  traceQueries(dataSource, driver.name);
   try {
     await driver.afterConnect(dataSource);
     if (runMigrations) await runPendingMigrations(dataSource, driver);

@@ -3,6 +3,7 @@ import { QUEUE_DRIVER, QUEUE_MODULE_OPTIONS } from './queue.module-definition';
 import type { QueueModuleOptions } from './queue.options';
 import type { JobCounts, JobOptions, JobSnapshot, ResolvedJobOptions } from './queue.types';
 import type { QueueDriver } from './drivers/queue-driver';
+import { tracePublish } from './queue-tracing';
 import { type PingResult, SYSTEM_QUEUE } from './system-ping.processor';
 
 /** The façade features inject to enqueue and inspect jobs, whatever the driver. */
@@ -28,7 +29,11 @@ export class QueueService implements OnApplicationShutdown {
       jobId: options.jobId,
     };
     if (resolved.attempts < 1) throw new RangeError('attempts must be at least 1');
-    return this.driver.add(queue, name, data, resolved);
+    // Health pings run every few seconds; tracing them would bury real jobs.
+    if (queue === SYSTEM_QUEUE) return this.driver.add(queue, name, data, resolved);
+    return tracePublish(queue, this.driver.name, (traceContext) =>
+      this.driver.add(queue, name, data, { ...resolved, traceContext }),
+    );
   }
 
   getJob(queue: string, id: string): Promise<JobSnapshot | undefined> {

@@ -23,7 +23,11 @@ export interface JobDefaults {
   keepFailed: number;
 }
 
-export type ResolvedJobOptions = Required<Omit<JobOptions, 'jobId'>> & { jobId?: string };
+export type ResolvedJobOptions = Required<Omit<JobOptions, 'jobId'>> & {
+  jobId?: string;
+  /** W3C trace context of the code that added the job (set by the queue service, not callers). */
+  traceContext?: Record<string, string>;
+};
 
 export interface JobSnapshot<TData = unknown> {
   id: string;

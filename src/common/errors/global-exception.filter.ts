@@ -1,9 +1,11 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { MailError } from '@keel/mail';
+import { ErrorReporter } from '@keel/sentry';
 import { StorageError, StorageErrorCode } from '@keel/storage';
 import { matchedRoutePath } from '../http/all-routes';
 import { allowedMethodsFor } from '../http/allowed-methods';
+import { requestIdOf, requestScopeOf } from '../http/request-scope';
 import { ApiException } from './api.exception';
 import { httpReason } from './http-reasons';
 
@@ -28,6 +30,8 @@ interface RenderedError {
 export class GlobalExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpError');
 
+  constructor(private readonly errorReporter: ErrorReporter) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
     const req = host.switchToHttp().getRequest<Request>();
@@ -35,7 +39,17 @@ export class GlobalExceptionFilter implements ExceptionFilter {
     const rendered = this.render(exception, req);
 
     if (rendered.status >= 500) {
-      this.logger.error({ err: exception, route: matchedRoutePath(req), method: req.method }, 'unhandled error');
+      const route = matchedRoutePath(req) ?? 'unmatched';
+      this.logger.error({ err: exception, route, method: req.method }, 'unhandled error');
+      // Client errors (4xx) are the caller's business, not an incident: only 5xx are reported.
+      const scope = requestScopeOf(req);
+      this.errorReporter.captureServerError(exception, {
+        route,
+        method: req.method,
+        requestId: requestIdOf(req),
+        workspaceId: scope.workspaceId,
+        appId: scope.appId,
+      });
     }
     if (res.headersSent) {
       // A stream already started (SSE); the status line is gone, so end it.

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { trace } from '@opentelemetry/api';
 import type { Params } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { Options } from 'pino-http';
@@ -22,6 +23,8 @@ export function loggerOptionsFrom(config: AppConfig, destination?: DestinationSt
         ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } }
         : undefined,
     genReqId: assignRequestId,
+    // Joins a log line to its trace when tracing is on (the API is a no-op otherwise).
+    mixin: traceIds,
     customAttributeKeys: { reqId: 'requestId' },
     // Every line logged during a request carries `requestId` (not the whole request object).
     quietReqLogger: true,
@@ -57,6 +60,13 @@ export function loggerOptionsFrom(config: AppConfig, destination?: DestinationSt
     wrapSerializers: false,
   };
   return { pinoHttp: destination ? [options, destination] : options, renameContext: 'context' };
+}
+
+function traceIds(): Record<string, string> {
+  const span = trace.getActiveSpan();
+  if (!span) return {};
+  const { traceId, spanId } = span.spanContext();
+  return { traceId, spanId };
 }
 
 /** The matched route template (`/v1/conversations/:id`), not the concrete URL. */

@@ -5,7 +5,9 @@ import { DatabaseHealthIndicator } from '@keel/database';
 import { MailHealthIndicator } from '@keel/mail';
 import { QueueHealthIndicator } from '@keel/queue';
 import { RedisHealthIndicator } from '@keel/redis';
+import { SentryHealthIndicator } from '@keel/sentry';
 import { StorageHealthIndicator } from '@keel/storage';
+import { OtelHealthIndicator } from '@keel/telemetry';
 
 /**
  * Critical indicators take the replica out of the load balancer when down; informational ones
@@ -28,6 +30,8 @@ export class HealthCheckRegistry {
     queue: QueueHealthIndicator,
     storage: StorageHealthIndicator,
     mail: MailHealthIndicator,
+    sentry: SentryHealthIndicator,
+    otel: OtelHealthIndicator,
     @Optional() redis?: RedisHealthIndicator,
   ) {
     this.checks = [
@@ -39,6 +43,8 @@ export class HealthCheckRegistry {
       { key: 'storage', critical: true, run: () => storage.isHealthy('storage') },
       // Informational: shown down, but mail trouble never drains a replica.
       { key: 'mail', critical: false, run: () => mail.isHealthy('mail') },
+      { key: 'sentry', critical: false, run: () => Promise.resolve(sentry.isHealthy('sentry')) },
+      { key: 'otel', critical: false, run: () => Promise.resolve(otel.isHealthy('otel')) },
     ];
   }
 

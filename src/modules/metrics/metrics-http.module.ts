@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DroppedSpansCollector } from './dropped-spans.collector';
 import { MetricsPortServer } from './metrics-port.server';
 import { MetricsController } from './metrics.controller';
 import { QueueMetricsCollector } from './queue-metrics.collector';
@@ -10,6 +11,6 @@ import { QueueMetricsCollector } from './queue-metrics.collector';
  */
 @Module({
   controllers: [MetricsController],
-  providers: [MetricsPortServer, QueueMetricsCollector],
+  providers: [MetricsPortServer, QueueMetricsCollector, DroppedSpansCollector],
 })
 export class MetricsHttpModule {}

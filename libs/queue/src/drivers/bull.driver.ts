@@ -8,6 +8,7 @@ import { reasonOf, runAttempt, withDeadline } from './run-attempt';
 import { SYSTEM_QUEUE } from '../system-ping.processor';
 
 const TIMEOUT_OPTION = 'keelTimeoutMs';
+const TRACE_OPTION = 'keelTraceContext';
 
 const STATES: Record<string, JobState> = {
   waiting: 'waiting',
@@ -48,6 +49,7 @@ export class BullQueueDriver implements QueueDriver {
       // Not Bull's `timeout`: runAttempt enforces it (same error text as the inline driver, and
       // the processor's signal is aborted). Bull stores unknown options with the job.
       [TIMEOUT_OPTION]: options.timeoutMs,
+      [TRACE_OPTION]: options.traceContext,
     } as Bull.JobOptions);
     return String(job.id);
   }
@@ -113,6 +115,7 @@ export class BullQueueDriver implements QueueDriver {
           },
           timeoutMs,
           this.shutdown.signal,
+          { system: 'bull', carrier: (job.opts as Record<string, unknown>)[TRACE_OPTION] as Record<string, string> },
         );
       } catch (error) {
         if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {

@@ -122,7 +122,10 @@ class InlineQueue {
       },
     };
     try {
-      job.returnValue = await runAttempt(fn, context, job.options.timeoutMs, this.shutdown);
+      job.returnValue = await runAttempt(fn, context, job.options.timeoutMs, this.shutdown, {
+        system: 'inline',
+        carrier: job.options.traceContext,
+      });
       this.finish(job, 'completed');
     } catch (error) {
       job.attemptsMade++;

@@ -1,5 +1,7 @@
+import { type TraceCarrier, traceProcess } from '../queue-tracing';
 import type { JobContext } from '../queue.types';
-import type { ProcessFn } from './queue-driver';
+import { SYSTEM_QUEUE } from '../system-ping.processor';
+import type { ProcessFn, QueueDriver } from './queue-driver';
 
 export class JobTimeoutError extends Error {
   constructor(timeoutMs: number) {
@@ -14,6 +16,17 @@ export class JobTimeoutError extends Error {
  * processors stop their work instead of running on in the background.
  */
 export async function runAttempt(
+  fn: ProcessFn,
+  context: Omit<JobContext, 'signal'>,
+  timeoutMs: number,
+  shutdown: AbortSignal,
+  trace: { system: QueueDriver['name']; carrier?: TraceCarrier },
+): Promise<unknown> {
+  if (context.queue === SYSTEM_QUEUE) return attempt(fn, context, timeoutMs, shutdown);
+  return traceProcess(context, trace.system, trace.carrier, () => attempt(fn, context, timeoutMs, shutdown));
+}
+
+async function attempt(
   fn: ProcessFn,
   context: Omit<JobContext, 'signal'>,
   timeoutMs: number,
