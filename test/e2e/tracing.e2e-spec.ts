@@ -100,6 +100,31 @@ describe('OpenTelemetry traces', () => {
     });
   });
 
+  it('flushes queued spans when the process shuts down', async () => {
+    const collector = new OtlpReceiver();
+    await collector.start();
+    // A 5 s batch interval: without the flush at shutdown the span below would be lost.
+    const server = await spawnServer(
+      { OTEL_EXPORTER_OTLP_ENDPOINT: collector.baseUrl, OTEL_BSP_SCHEDULE_DELAY: '5000', LOG_LEVEL: 'fatal' },
+      'probe',
+    );
+    try {
+      await waitUntilReady(server);
+      const traceId = '77777777777777777777777777777777';
+      const res = await fetch(`${server.baseUrl}/health/database`, {
+        headers: { traceparent: `00-${traceId}-8888888888888888-01` },
+      });
+      expect(res.status).toBe(200);
+      expect(collector.spans.some((s) => s.traceId === traceId)).toBe(false);
+      server.child.kill('SIGTERM');
+      expect([0, 'SIGTERM']).toContain(await server.exited);
+      expect(collector.spans.some((s) => s.traceId === traceId && s.kind === SERVER_KIND)).toBe(true);
+    } finally {
+      server.cleanup();
+      await collector.stop();
+    }
+  });
+
   describeWith('redis', 'with Redis and the Bull queue', () => {
     const collector = new OtlpReceiver();
     const prefix = uniqueRedisPrefix('trace');
