@@ -78,6 +78,12 @@ export interface TracingConfig {
   sampler: { kind: TraceSamplerKind; ratio: number };
 }
 
+export interface ModelCallsConfig {
+  timeoutMs: number;
+  /** Retries on 429/5xx and connection errors, with exponential backoff. */
+  maxRetries: number;
+}
+
 export interface HealthConfig {
   timeoutMs: number;
 }
@@ -101,6 +107,7 @@ export interface AppConfigValues {
   metrics: MetricsConfig;
   sentry: SentryModuleOptions;
   tracing: TracingConfig;
+  models: ModelCallsConfig;
   health: HealthConfig;
   /** Keel's own version (package.json), for release names and trace resources. */
   version: string;
@@ -127,6 +134,7 @@ export class AppConfig implements AppConfigValues {
   declare readonly metrics: MetricsConfig;
   declare readonly sentry: SentryModuleOptions;
   declare readonly tracing: TracingConfig;
+  declare readonly models: ModelCallsConfig;
   declare readonly health: HealthConfig;
   declare readonly version: string;
 

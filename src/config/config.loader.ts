@@ -122,6 +122,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
     },
     sentry: sentryConfigFrom(raw),
     tracing,
+    models: { timeoutMs: raw.MODEL_REQUEST_TIMEOUT_MS, maxRetries: raw.MODEL_REQUEST_MAX_RETRIES },
     health: { timeoutMs: raw.HEALTH_CHECK_TIMEOUT_MS },
     version: packageJson.version,
   });

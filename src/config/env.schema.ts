@@ -248,6 +248,10 @@ export const envSchema = z.object({
   OTEL_BSP_SCHEDULE_DELAY: integer('OTEL_BSP_SCHEDULE_DELAY', 10, 5_000).default(5_000),
   OTEL_BSP_MAX_QUEUE_SIZE: integer('OTEL_BSP_MAX_QUEUE_SIZE', 1, 1_000_000).default(2_048),
   OTEL_BSP_EXPORT_TIMEOUT: integer('OTEL_BSP_EXPORT_TIMEOUT', 100, 120_000).default(10_000),
+
+  // model provider calls
+  MODEL_REQUEST_TIMEOUT_MS: integer('MODEL_REQUEST_TIMEOUT_MS', 1_000, 3_600_000).default(300_000),
+  MODEL_REQUEST_MAX_RETRIES: integer('MODEL_REQUEST_MAX_RETRIES', 0, 10).default(2),
 });
 
 export type RawEnv = z.output<typeof envSchema>;

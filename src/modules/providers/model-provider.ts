@@ -1,0 +1,66 @@
+import type { z } from 'zod';
+
+export type ChatRole = 'system' | 'user' | 'assistant';
+
+export type ContentPart =
+  | { type: 'text'; text: string }
+  | { type: 'image_url'; image_url: { url: string; detail?: 'auto' | 'low' | 'high' } };
+
+export interface ChatMessage {
+  role: ChatRole;
+  content: string | ContentPart[];
+}
+
+export interface ChatRequest {
+  model: string;
+  messages: ChatMessage[];
+  /** Model parameters (`temperature`, `top_p`, `max_tokens`, `stop`, …) passed through as given. */
+  params: Record<string, unknown>;
+  signal?: AbortSignal;
+}
+
+/** What a streamed completion yields, in order: deltas, then at most one usage, then finish. */
+export type ChatEvent =
+  | { type: 'delta'; text: string }
+  | { type: 'usage'; promptTokens: number; completionTokens: number }
+  | { type: 'finish'; reason: string };
+
+/** Per-1K-token prices; strings keep decimal precision on the wire. */
+export interface ModelPricing {
+  inputPrice: string;
+  outputPrice: string;
+  currency: string;
+}
+
+export interface ProviderModel extends ModelPricing {
+  model: string;
+  /** `chat` models take messages; every OpenAI-compatible model is served through chat completions. */
+  mode: 'chat';
+}
+
+/** A credential form field as the console renders it (Dify's `credential_form_schemas`). */
+export interface CredentialField {
+  variable: string;
+  label: string;
+  type: 'secret-input' | 'text-input';
+  required: boolean;
+  placeholder?: string;
+}
+
+/**
+ * A model provider: how to check credentials, what models exist and how to stream a chat. Built-in
+ * providers implement it; model plugins register more through the `ProviderRegistry`.
+ */
+export interface ModelProvider<TCredentials extends Record<string, unknown> = Record<string, unknown>> {
+  readonly name: string;
+  readonly label: string;
+  readonly description: string;
+  readonly credentialFields: CredentialField[];
+  readonly credentialSchema: z.ZodType<TCredentials>;
+  /** Fields that are secrets: encrypted at rest like the rest, and masked when shown. */
+  readonly secretFields: readonly string[];
+  /** A live call; throws `UpstreamError` with the upstream's reason when the credentials do not work. */
+  validateCredentials(credentials: TCredentials): Promise<void>;
+  listModels(credentials: TCredentials): Promise<ProviderModel[]>;
+  streamChat(credentials: TCredentials, request: ChatRequest): AsyncIterable<ChatEvent>;
+}

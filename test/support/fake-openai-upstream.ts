@@ -1,0 +1,220 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+
+/** One chat completion request as the upstream received it. */
+export interface UpstreamCall {
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: {
+    model: string;
+    messages: { role: string; content: unknown }[];
+    stream?: boolean;
+    stream_options?: { include_usage?: boolean };
+    [param: string]: unknown;
+  };
+  /** True when the client went away before the answer was complete. */
+  aborted: boolean;
+  finished: boolean;
+}
+
+export interface FakeUpstreamOptions {
+  /** Accepted bearer keys; empty = any key (or none). */
+  apiKeys?: string[];
+  models?: string[];
+  /** Delay before the first streamed chunk / the blocking answer (ms). */
+  firstChunkDelayMs?: number;
+  /** Delay between streamed chunks (ms). */
+  chunkDelayMs?: number;
+  /** Serve `GET /models` (some OpenAI-compatible servers do not). */
+  listModels?: boolean;
+}
+
+/** The answer to a conversation: deterministic, so tests can assert exact text. */
+export function fakeAnswer(messages: UpstreamCall['body']['messages']): string {
+  const lastUser = [...messages].reverse().find((m) => m.role === 'user');
+  const text =
+    typeof lastUser?.content === 'string'
+      ? lastUser.content
+      : Array.isArray(lastUser?.content)
+        ? (lastUser.content as { type: string; text?: string }[])
+            .filter((p) => p.type === 'text')
+            .map((p) => p.text)
+            .join(' ')
+        : '';
+  return `You said: ${text}`;
+}
+
+/** Words of the answer, each one chunk (with its leading space), so streams have many chunks. */
+export function fakeChunks(answer: string): string[] {
+  return answer.split(/(?= )/);
+}
+
+/** Tokens as this upstream counts them: one per whitespace-separated word. */
+function countTokens(text: string): number {
+  return text.split(/\s+/).filter(Boolean).length;
+}
+
+/**
+ * An OpenAI-compatible upstream on loopback (`/v1/models`, `/v1/chat/completions`, blocking and
+ * streaming), standing in for OpenAI, vLLM or Ollama in tests.
+ *
+ * Scripted failures by model name: `error-401` (bad key), `error-429` (quota), `error-404`
+ * (unknown model), `error-500`, `error-midstream` (a stream that breaks after two chunks), and
+ * `slow` (waits 30 s before answering, for abort and stop tests).
+ */
+export class FakeOpenAiUpstream {
+  readonly calls: UpstreamCall[] = [];
+  private server?: Server;
+  private readonly sockets = new Set<import('node:net').Socket>();
+  port = 0;
+
+  constructor(readonly options: FakeUpstreamOptions = {}) {}
+
+  /** The SDK base URL (with `/v1`). */
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.port}/v1`;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server.address() as { port: number }).port;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  lastCall(): UpstreamCall | undefined {
+    return this.calls.at(-1);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '').split('?')[0];
+    const keys = this.options.apiKeys ?? [];
+    const auth = req.headers.authorization ?? '';
+    if (keys.length > 0 && !keys.some((k) => auth === `Bearer ${k}`)) {
+      return sendError(res, 401, 'Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key');
+    }
+    if (req.method === 'GET' && path === '/v1/models') {
+      if (this.options.listModels === false) return sendError(res, 404, 'Not found', 'invalid_request_error', null);
+      return sendJson(res, 200, {
+        object: 'list',
+        data: (this.options.models ?? ['gpt-4o-mini', 'gpt-4o']).map((id) => ({
+          id,
+          object: 'model',
+          created: 1_700_000_000,
+          owned_by: 'fake',
+        })),
+      });
+    }
+    if (req.method === 'POST' && path === '/v1/chat/completions') {
+      const body = JSON.parse(await readBody(req)) as UpstreamCall['body'];
+      const call: UpstreamCall = { path, headers: req.headers, body, aborted: false, finished: false };
+      this.calls.push(call);
+      res.on('close', () => {
+        if (!call.finished) call.aborted = true;
+      });
+      return this.complete(call, res);
+    }
+    sendError(res, 404, `Unknown path ${path}`, 'invalid_request_error', null);
+  }
+
+  private async complete(call: UpstreamCall, res: ServerResponse): Promise<void> {
+    const { model, messages } = call.body;
+    switch (model) {
+      case 'error-401':
+        return sendError(res, 401, 'Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key');
+      case 'error-429':
+        return sendError(res, 429, 'You exceeded your current quota.', 'insufficient_quota', 'insufficient_quota');
+      case 'error-404':
+        return sendError(res, 404, `The model ${model} does not exist`, 'invalid_request_error', 'model_not_found');
+      case 'error-500':
+        return sendError(res, 500, 'The server had an error.', 'server_error', null);
+    }
+    const models = this.options.models;
+    if (models && !models.includes(model) && !['error-midstream', 'slow'].includes(model)) {
+      return sendError(res, 404, `The model ${model} does not exist`, 'invalid_request_error', 'model_not_found');
+    }
+    const answer = fakeAnswer(messages);
+    const promptTokens = messages.reduce(
+      (n, m) => n + countTokens(typeof m.content === 'string' ? m.content : JSON.stringify(m.content)),
+      0,
+    );
+    const usage = {
+      prompt_tokens: promptTokens,
+      completion_tokens: countTokens(answer),
+      total_tokens: promptTokens + countTokens(answer),
+    };
+    const id = `chatcmpl-fake${this.calls.length}`;
+    const created = Math.floor(Date.now() / 1000);
+    await sleep(model === 'slow' ? 30_000 : (this.options.firstChunkDelayMs ?? 0), res);
+    if (res.destroyed) return;
+
+    if (!call.body.stream) {
+      call.finished = true;
+      return sendJson(res, 200, {
+        id,
+        object: 'chat.completion',
+        created,
+        model,
+        choices: [{ index: 0, message: { role: 'assistant', content: answer }, finish_reason: 'stop' }],
+        usage,
+      });
+    }
+
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    const frame = (choices: unknown[], extra: Record<string, unknown> = {}) =>
+      res.write(
+        `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices, ...extra })}\n\n`,
+      );
+    frame([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }]);
+    const chunks = fakeChunks(answer);
+    for (const [i, chunk] of chunks.entries()) {
+      if (res.destroyed) return;
+      if (model === 'error-midstream' && i === 2) {
+        res.destroy();
+        return;
+      }
+      frame([{ index: 0, delta: { content: chunk }, finish_reason: null }]);
+      await sleep(this.options.chunkDelayMs ?? 0, res);
+    }
+    if (res.destroyed) return;
+    frame([{ index: 0, delta: {}, finish_reason: 'stop' }]);
+    if (call.body.stream_options?.include_usage) frame([], { usage });
+    res.write('data: [DONE]\n\n');
+    call.finished = true;
+    res.end();
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+function sendError(res: ServerResponse, status: number, message: string, type: string, code: string | null): void {
+  sendJson(res, status, { error: { message, type, param: null, code } });
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Waits, but returns early when the client has gone. */
+function sleep(ms: number, res: ServerResponse): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    res.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
