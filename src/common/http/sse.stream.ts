@@ -1,0 +1,100 @@
+import type { Response } from 'express';
+
+export interface SseStreamOptions {
+  /** Sent after this long without an event, so proxies and clients do not time the stream out. */
+  keepAliveMs: number;
+  /** The keep-alive frame: Dify's `event: ping\n\n`, or an SSE comment for OpenAI clients. */
+  keepAliveFrame: string;
+  /** Called once when the stream opens and once when it closes (the active-streams gauge). */
+  onOpen?: () => void;
+  onClose?: () => void;
+}
+
+export const DIFY_PING_FRAME = 'event: ping\n\n';
+
+/**
+ * Server-sent events written by hand on the Express response: `data: <json>\n\n` frames only (no
+ * `id:` or `retry:` lines, which Nest's `@Sse()` adds and which is GET-only anyway), flushed per
+ * event, with backpressure, a keep-alive while idle, and an abort signal for client disconnects.
+ */
+export class SseStream {
+  private readonly controller = new AbortController();
+  private timer?: NodeJS.Timeout;
+  private finished = false;
+
+  constructor(
+    private readonly res: Response,
+    private readonly options: SseStreamOptions,
+  ) {
+    res.on('close', () => {
+      if (!this.finished) this.controller.abort(new Error('client disconnected'));
+      this.finish();
+    });
+  }
+
+  /** Aborted when the client goes away before `end()`. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  get open(): boolean {
+    return !this.finished && !this.res.destroyed;
+  }
+
+  /** Sends the status line and headers now, so the client sees the stream start at once. */
+  start(headers: Record<string, string> = {}): void {
+    this.res.status(200);
+    this.res.set({
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache',
+      Connection: 'keep-alive',
+      // nginx would otherwise buffer the whole answer.
+      'X-Accel-Buffering': 'no',
+      ...headers,
+    });
+    this.res.flushHeaders();
+    this.options.onOpen?.();
+    this.armKeepAlive();
+  }
+
+  /** Writes one `data:` frame; resolves once the socket can take more (backpressure). */
+  async send(payload: unknown): Promise<void> {
+    await this.write(`data: ${JSON.stringify(payload)}\n\n`);
+  }
+
+  async write(frame: string): Promise<void> {
+    if (!this.open) return;
+    this.armKeepAlive();
+    if (!this.res.write(frame)) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.res.off('drain', done);
+          this.res.off('close', done);
+          resolve();
+        };
+        this.res.on('drain', done);
+        this.res.on('close', done);
+      });
+    }
+  }
+
+  end(): void {
+    if (this.finished) return;
+    this.finish();
+    if (!this.res.destroyed) this.res.end();
+  }
+
+  private armKeepAlive(): void {
+    clearTimeout(this.timer);
+    if (this.finished) return;
+    this.timer = setTimeout(() => void this.write(this.options.keepAliveFrame), this.options.keepAliveMs);
+    this.timer.unref();
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    clearTimeout(this.timer);
+    this.options.onClose?.();
+  }
+}
