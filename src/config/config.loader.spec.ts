@@ -2,7 +2,23 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from './config.loader';
+import type { ConfigProblem } from './config-validation.error';
 import { ConfigValidationError } from './config-validation.error';
+
+/** Loads from `env` alone (no .env file), with a valid SECRET_KEY unless `env` sets one. */
+const loadAt = (env: Record<string, string>, cwd = '/srv/keel') =>
+  loadConfig({ env: { SECRET_KEY: 's'.repeat(32), ...env }, envFile: false, cwd });
+
+/** The problems a rejected configuration reports. */
+function problemsAt(env: Record<string, string>): ConfigProblem[] {
+  try {
+    loadAt(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigValidationError);
+    return (error as ConfigValidationError).problems;
+  }
+  throw new Error('expected the configuration to be rejected');
+}
 
 describe('loadConfig', () => {
   let cwd: string;
@@ -138,9 +154,7 @@ describe('loadConfig', () => {
 });
 
 describe('loadConfig for SQLite paths', () => {
-  const cwd = '/srv/keel';
-  const load = (env: Record<string, string>) =>
-    loadConfig({ env: { SECRET_KEY: 'z'.repeat(32), ...env }, envFile: false, cwd });
+  const load = (env: Record<string, string>) => loadAt(env);
 
   it('places the default file in DATA_DIR, and named files relative to the working directory', () => {
     expect(load({ DATA_DIR: '/var/lib/keel' }).database).toMatchObject({ path: '/var/lib/keel/keel.sqlite' });
@@ -151,16 +165,8 @@ describe('loadConfig for SQLite paths', () => {
 });
 
 describe('loadConfig for Redis, cache and queue', () => {
-  const load = (env: Record<string, string>) =>
-    loadConfig({ env: { SECRET_KEY: 'r'.repeat(32), ...env }, envFile: false, cwd: '/srv/keel' });
-  const problemsOf = (env: Record<string, string>) => {
-    try {
-      load(env);
-    } catch (error) {
-      return (error as ConfigValidationError).problems;
-    }
-    throw new Error('expected the configuration to be rejected');
-  };
+  const load = (env: Record<string, string>) => loadAt(env);
+  const problemsOf = problemsAt;
 
   it('runs without Redis, with the in-process cache and queue, by default', () => {
     const config = load({});
@@ -235,16 +241,8 @@ describe('loadConfig for Redis, cache and queue', () => {
 });
 
 describe('loadConfig for storage and mail', () => {
-  const load = (env: Record<string, string>) =>
-    loadConfig({ env: { SECRET_KEY: 's'.repeat(32), ...env }, envFile: false, cwd: '/srv/keel' });
-  const problemsOf = (env: Record<string, string>) => {
-    try {
-      load(env);
-    } catch (error) {
-      return (error as ConfigValidationError).problems.map((p) => p.variable);
-    }
-    throw new Error('expected the configuration to be rejected');
-  };
+  const load = (env: Record<string, string>) => loadAt(env);
+  const problemsOf = (env: Record<string, string>) => problemsAt(env).map((p) => p.variable);
 
   it('stores files locally under DATA_DIR and logs mail by default', () => {
     const config = load({});
@@ -305,16 +303,8 @@ describe('loadConfig for storage and mail', () => {
 });
 
 describe('loadConfig for Sentry and OpenTelemetry', () => {
-  const load = (env: Record<string, string>) =>
-    loadConfig({ env: { SECRET_KEY: 's'.repeat(32), ...env }, envFile: false, cwd: '/srv/keel' });
-  const problemsOf = (env: Record<string, string>) => {
-    try {
-      load(env);
-    } catch (error) {
-      return (error as ConfigValidationError).problems.map((p) => `${p.variable}: ${p.message}`);
-    }
-    throw new Error('expected the configuration to be rejected');
-  };
+  const load = (env: Record<string, string>) => loadAt(env);
+  const problemsOf = (env: Record<string, string>) => problemsAt(env).map((p) => `${p.variable}: ${p.message}`);
 
   it('leaves Sentry and trace export off by default', () => {
     const config = load({});
