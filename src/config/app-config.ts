@@ -68,6 +68,20 @@ export interface MetricsConfig {
   basicAuth?: { user: string; password: string };
 }
 
+/** Console accounts: first-run setup, password login, tokens, invitations. */
+export interface AuthConfig {
+  /** When set, `POST /console/api/init` must be passed with it before the first-run setup. */
+  initPassword?: string;
+  passwordLoginEnabled: boolean;
+  /** Failed password logins allowed per email and per IP in `loginAttemptWindowMs`. */
+  loginMaxAttempts: number;
+  loginAttemptWindowMs: number;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlMs: number;
+  invitationTtlHours: number;
+  passwordResetTtlMinutes: number;
+}
+
 export interface HealthConfig {
   timeoutMs: number;
 }
@@ -90,6 +104,7 @@ export interface AppConfigValues {
   consoleWebUrl: string;
   metrics: MetricsConfig;
   health: HealthConfig;
+  auth: AuthConfig;
 }
 
 /**
@@ -112,6 +127,7 @@ export class AppConfig implements AppConfigValues {
   declare readonly consoleWebUrl: string;
   declare readonly metrics: MetricsConfig;
   declare readonly health: HealthConfig;
+  declare readonly auth: AuthConfig;
 
   constructor(values: AppConfigValues) {
     Object.assign(this, values);
