@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { FindOptionsWhere, Repository } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AuditLog } from './audit-log.entity';
 
 /** What features record. Extend the union as features add events; the wire value is the string. */
@@ -51,21 +52,19 @@ export class AuditLogService {
 
   async record(event: AuditEvent): Promise<void> {
     try {
-      await this.logs.save(
-        this.logs.create({
-          id: randomUUID(),
-          workspaceId: event.workspaceId ?? null,
-          actorId: event.actorId ?? null,
-          actorEmail: event.actorEmail ?? null,
-          action: event.action,
-          targetType: event.target?.type ?? null,
-          targetId: event.target?.id ?? null,
-          ip: event.ip?.slice(0, 64) ?? null,
-          userAgent: event.userAgent?.slice(0, 512) ?? null,
-          metadata: event.metadata ?? null,
-          createdAt: new Date(),
-        }),
-      );
+      await this.logs.insert({
+        id: randomUUID(),
+        workspaceId: event.workspaceId ?? null,
+        actorId: event.actorId ?? null,
+        actorEmail: event.actorEmail ?? null,
+        action: event.action,
+        targetType: event.target?.type ?? null,
+        targetId: event.target?.id ?? null,
+        ip: event.ip?.slice(0, 64) ?? null,
+        userAgent: event.userAgent?.slice(0, 512) ?? null,
+        metadata: event.metadata ?? null,
+        createdAt: new Date(),
+      } as QueryDeepPartialEntity<AuditLog>);
     } catch (error) {
       this.logger.error({ err: error, action: event.action }, 'audit log entry not recorded');
     }

@@ -21,6 +21,9 @@ export const CurrentCaller = createParamDecorator((_data: unknown, ctx: Executio
   return caller as WorkspaceCaller;
 });
 
+/** The authenticated caller, whether or not it belongs to a workspace. */
+export const AnyCaller = createParamDecorator((_data: unknown, ctx: ExecutionContext) => callerOf(ctx));
+
 /** The authenticated account. */
 export const CurrentAccount = createParamDecorator(
   (_data: unknown, ctx: ExecutionContext): Account => callerOf(ctx).account,

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { CurrentAccount, CurrentCaller } from '../auth/current-caller.decorator';
+import { AnyCaller, CurrentAccount } from '../auth/current-caller.decorator';
 import type { ConsoleCaller } from '../auth/console-caller';
 import { ReqMeta, type RequestMeta } from '../auth/request-meta';
 import type { Account } from './account.entity';
@@ -33,7 +33,7 @@ export class AccountController {
   @ApiOperation({ summary: 'Change the password (current one required); every session ends' })
   @ApiResponse({ status: 400, description: 'current_password_incorrect, repeat_password_not_match or invalid_param' })
   async changePassword(
-    @CurrentCaller() caller: ConsoleCaller,
+    @AnyCaller() caller: ConsoleCaller,
     @Body() body: ChangePasswordDto,
     @ReqMeta() meta: RequestMeta,
   ) {
