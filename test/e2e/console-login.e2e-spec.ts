@@ -1,5 +1,7 @@
 import { createHmac } from 'node:crypto';
+import { JwtService } from '@nestjs/jwt';
 import request from 'supertest';
+import { SecretKeys } from '../../src/common/crypto/secret-keys';
 import { bearer, jwtPayload, login, OWNER, type Session, setupOwner } from '../support/console';
 import { bootTestApp, type TestApp } from '../support/test-app';
 
@@ -62,6 +64,31 @@ describe('console password login, tokens and account', () => {
       .get('/console/api/account/profile')
       .set('Authorization', `bearer ${owner.access}`)
       .expect(200);
+  });
+
+  it('refuses an expired access token, and one from before a token-version bump', async () => {
+    const jwt = new JwtService({ secret: t.app.get(SecretKeys).get('access-token-signing') });
+    const claims = { user_id: owner.accountId, ver: 0 };
+    const options = { issuer: 'SELF_HOSTED', subject: 'Console API Passport', algorithm: 'HS256' as const };
+    const valid = jwt.sign(claims, { ...options, expiresIn: 60 });
+    const expired = jwt.sign(claims, { ...options, expiresIn: -10 });
+    const oldVersion = jwt.sign({ ...claims, ver: -1 }, { ...options, expiresIn: 60 });
+    const wrongSubject = jwt.sign(claims, { ...options, subject: 'Something else', expiresIn: 60 });
+    await request(t.baseUrl).get('/console/api/account/profile').set(bearer(valid)).expect(200);
+    for (const token of [expired, oldVersion, wrongSubject]) {
+      await request(t.baseUrl).get('/console/api/account/profile').set(bearer(token)).expect(401);
+    }
+  });
+
+  it('lets only one of two simultaneous uses of a refresh token win, and then revokes the family', async () => {
+    const s = await login(t, OWNER.email, OWNER.password);
+    const [a, b] = await Promise.all([
+      post('/refresh-token', { refresh_token: s.refresh }),
+      post('/refresh-token', { refresh_token: s.refresh }),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([200, 401]);
+    const winner = (a.status === 200 ? a : b).body.data.refresh_token as string;
+    await post('/refresh-token', { refresh_token: winner }).expect(401);
   });
 
   it('rotates refresh tokens: the new pair works, the old refresh token is dead', async () => {

@@ -121,6 +121,22 @@ describe('invitations through a real SMTP server (smtp-server on loopback)', () 
     expect((await members()).find((m) => m.email === 'eddie@example.com')?.role).toBe('editor');
   });
 
+  it('keeps every invitation when many run at once and some fail (transactions do not mix)', async () => {
+    const emails = Array.from({ length: 8 }, (_, i) => `burst${i}@example.com`);
+    const calls = emails.map((email, i) =>
+      request(t.baseUrl)
+        .post('/console/api/workspaces/current/members/invite-email')
+        .set(bearer(owner.access))
+        // Every other call also names an existing member, whose transaction rolls back.
+        .send({ emails: i % 2 ? [email, 'eddie@example.com'] : [email], role: 'normal' }),
+    );
+    const results = await Promise.all(calls);
+    for (const res of results) expect(res.status).toBe(201);
+    const listed = (await members()).map((m) => m.email);
+    expect(listed).toEqual(expect.arrayContaining(emails));
+    expect(listed).toContain(OWNER.email);
+  });
+
   it('refuses bad invitations with invalid_param and writes nothing', async () => {
     const before = await members();
     for (const body of [
@@ -161,10 +177,13 @@ describe('invitations through a real SMTP server (smtp-server on loopback)', () 
 
   it('records invitations and removals in the audit log', async () => {
     const res = await request(t.baseUrl)
-      .get('/console/api/workspaces/current/audit-logs?action=member.invited')
+      .get('/console/api/workspaces/current/audit-logs?action=member.invited&limit=100')
       .set(bearer(owner.access))
       .expect(200);
-    expect(res.body.total).toBe(2);
+    // One entry per invitation that went out (eddie, nora, eight at once); refused ones are not logged.
+    expect(res.body.total).toBe(10);
+    const invited = (res.body.data as Array<{ metadata: { email: string } }>).map((e) => e.metadata.email);
+    expect(invited).toEqual(expect.arrayContaining(['eddie@example.com', 'nora@example.com', 'burst7@example.com']));
     expect(res.body.data[0]).toMatchObject({ actor_id: owner.accountId, target_type: 'account' });
     const removed = await request(t.baseUrl)
       .get('/console/api/workspaces/current/audit-logs?action=member.removed')

@@ -37,10 +37,19 @@ describe('first-run setup', () => {
     await request(t.baseUrl).post('/console/api/login').send(OWNER).expect(401);
   });
 
-  it('creates the owner and its workspace once; a second setup is 403 already_setup', async () => {
-    expect((await request(t.baseUrl).post('/console/api/setup').send(OWNER).expect(201)).body).toEqual({
-      result: 'success',
-    });
+  it('creates the owner and its workspace once, even when two setups race; the loser is 403 already_setup', async () => {
+    const racer = { ...OWNER, email: 'racer@example.com', name: 'Rae Racer' };
+    const [a, b] = await Promise.all([
+      request(t.baseUrl).post('/console/api/setup').send(OWNER),
+      request(t.baseUrl).post('/console/api/setup').send(racer),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([201, 403]);
+    const [winner, loser] = a.status === 201 ? [OWNER, racer] : [racer, OWNER];
+    expect((a.status === 201 ? a : b).body).toEqual({ result: 'success' });
+    expect((a.status === 201 ? b : a).body.code).toBe('already_setup');
+    // Nothing of the losing setup remains.
+    await request(t.baseUrl).post('/console/api/login').send(loser).expect(401);
+
     const status = await request(t.baseUrl).get('/console/api/setup').expect(200);
     expect(status.body.step).toBe('finished');
     const again = await request(t.baseUrl)
@@ -53,14 +62,16 @@ describe('first-run setup', () => {
       .send({ email: 'intruder@example.com', password: OWNER.password })
       .expect(401);
 
-    const login = await request(t.baseUrl).post('/console/api/login').send(OWNER).expect(200);
+    const login = await request(t.baseUrl).post('/console/api/login').send(winner).expect(200);
     const auth = { Authorization: `Bearer ${login.body.data.access_token}` };
     const current = await request(t.baseUrl).get('/console/api/workspaces/current').set(auth).expect(200);
-    expect(current.body).toMatchObject({ name: "Olive Owner's Workspace", role: 'owner', status: 'normal' });
+    expect(current.body).toMatchObject({ name: `${winner.name}'s Workspace`, role: 'owner', status: 'normal' });
     const members = await request(t.baseUrl).get('/console/api/workspaces/current/members').set(auth).expect(200);
     expect(members.body.accounts).toEqual([
-      expect.objectContaining({ email: OWNER.email, name: OWNER.name, role: 'owner', status: 'active' }),
+      expect.objectContaining({ email: winner.email, name: winner.name, role: 'owner', status: 'active' }),
     ]);
+    const workspaces = await request(t.baseUrl).get('/console/api/workspaces').set(auth).expect(200);
+    expect(workspaces.body.workspaces).toHaveLength(1);
   });
 });
 

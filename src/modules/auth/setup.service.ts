@@ -1,6 +1,7 @@
 import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { runInTransaction } from '../../database/transaction';
 import { DataSource, type Repository } from 'typeorm';
 import { ApiException } from '../../common/errors/api.exception';
 import { SecretKeys } from '../../common/crypto/secret-keys';
@@ -115,7 +116,7 @@ export class SetupService {
       updatedAt: now,
     };
     try {
-      await this.dataSource.transaction(async (manager) => {
+      await runInTransaction(this.dataSource, async (manager) => {
         await manager.insert(Setup, { id: SETUP_ID, setupAt: now });
         await manager.insert(Account, account);
         await manager.insert(Workspace, workspace);

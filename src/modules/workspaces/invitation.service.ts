@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { runInTransaction } from '../../database/transaction';
 import { DataSource, type EntityManager, IsNull, type Repository } from 'typeorm';
 import { ApiException } from '../../common/errors/api.exception';
 import { AppConfig } from '../../config/app-config';
@@ -55,7 +56,7 @@ export class InvitationService {
     const existing = await this.accounts.findOneBy({ email });
     const now = new Date();
     let url: string;
-    await this.dataSource.transaction(async (manager) => {
+    await runInTransaction(this.dataSource, async (manager) => {
       let account = existing;
       if (account) {
         const member = await manager.findOneBy(WorkspaceMember, { workspaceId: workspace.id, accountId: account.id });
@@ -141,7 +142,7 @@ export class InvitationService {
     if (!found) throw alreadyActivated();
     const passwordHash = await this.hasher.hash(input.password);
     const now = new Date();
-    await this.dataSource.transaction(async (manager) => {
+    await runInTransaction(this.dataSource, async (manager) => {
       const claimed = await manager.update(
         Invitation,
         { id: found.invitation.id, acceptedAt: IsNull() },

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { runInTransaction } from '../../database/transaction';
 import { DataSource, In, type Repository } from 'typeorm';
 import { ApiException } from '../../common/errors/api.exception';
 import { AuditLogService } from '../audit/audit-log.service';
@@ -90,7 +91,7 @@ export class MembersService {
   async remove(caller: WorkspaceCaller, accountId: string, meta: RequestMeta): Promise<void> {
     const member = await this.otherMember(caller, accountId);
     if (member.role === 'owner') throw new ApiException(403, 'forbidden', 'The owner cannot be removed.');
-    await this.dataSource.transaction(async (manager) => {
+    await runInTransaction(this.dataSource, async (manager) => {
       await manager.delete(WorkspaceMember, { id: member.id });
       await this.invitations.cancel(manager, caller.workspaceId, accountId);
     });
@@ -122,7 +123,7 @@ export class MembersService {
       throw new ApiException(400, 'member_not_active', 'Ownership can only go to an active member.');
     }
     const now = new Date();
-    await this.dataSource.transaction(async (manager) => {
+    await runInTransaction(this.dataSource, async (manager) => {
       await manager.update(
         WorkspaceMember,
         { workspaceId: caller.workspaceId, accountId: caller.account.id },

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { runInTransaction } from '../../database/transaction';
 import { DataSource, In, type Repository } from 'typeorm';
 import { AuditLogService } from '../audit/audit-log.service';
 import { NotFoundException } from '../auth/auth.exceptions';
@@ -39,7 +40,7 @@ export class WorkspacesService {
     const target = await this.members.findOneBy({ accountId, workspaceId });
     const workspace = target ? await this.workspaces.findOneBy({ id: workspaceId }) : null;
     if (!target || !workspace) throw new NotFoundException('Workspace not found.');
-    await this.dataSource.transaction(async (manager) => {
+    await runInTransaction(this.dataSource, async (manager) => {
       await manager.update(WorkspaceMember, { accountId, current: true }, { current: false });
       await manager.update(WorkspaceMember, { id: target.id }, { current: true });
     });
