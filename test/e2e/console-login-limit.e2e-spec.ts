@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { deleteRedisKeys, uniqueRedisPrefix } from '../support/redis-keys';
+import { TestRedisServer } from '../support/redis-server';
 import { describeWith } from '../support/services';
 import { OWNER, setupOwner } from '../support/console';
 import { bootTestApp, type TestApp } from '../support/test-app';
@@ -70,5 +71,39 @@ describeWith('redis', 'login rate limit in Redis', () => {
       await replica.close();
     }
     expect(app().config.redis).toBeDefined();
+  });
+});
+
+describeWith('redis', 'login while Redis is down', () => {
+  let redis: TestRedisServer;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    redis = await TestRedisServer.start();
+    t = await bootTestApp({ REDIS_URL: redis.url });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await redis?.dispose();
+  });
+
+  it('fails closed with 503 (never unthrottled), keeps refresh working, and recovers with Redis', async () => {
+    const owner = await setupOwner(t);
+    await redis.stop();
+    const down = await request(t.baseUrl).post('/console/api/login').send(OWNER);
+    expect(down.status).toBe(503);
+    expect(down.body.code).toBe('service_unavailable');
+    expect(down.headers['retry-after']).toBe('5');
+    // Sessions live in the database: they go on.
+    await request(t.baseUrl).post('/console/api/refresh-token').send({ refresh_token: owner.refresh }).expect(200);
+    await redis.startAgain();
+    const deadline = Date.now() + 20_000;
+    let status = 0;
+    while (status !== 200 && Date.now() < deadline) {
+      status = (await request(t.baseUrl).post('/console/api/login').send(OWNER)).status;
+      if (status !== 200) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(status).toBe(200);
   });
 });

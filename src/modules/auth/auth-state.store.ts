@@ -1,10 +1,21 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { RedisService } from '@keel/redis';
+import { ApiException } from '../../common/errors/api.exception';
 
 export interface WindowCount {
   count: number;
   /** Until the window (and its count) ends. */
   resetInMs: number;
+}
+
+/** Redis is configured but not answering: sign-in fails closed rather than unthrottled. */
+export class AuthStateUnavailableException extends ApiException {
+  constructor(cause: unknown) {
+    super(503, 'service_unavailable', 'Sign-in is temporarily unavailable. Please try again shortly.', {
+      headers: { 'Retry-After': '5' },
+      cause,
+    });
+  }
 }
 
 /**
@@ -26,14 +37,15 @@ export class AuthStateStore {
   async increment(key: string, windowMs: number): Promise<WindowCount> {
     const k = `auth:${key}`;
     if (this.redis) {
-      const client = this.redis.client;
-      const count = await client.incr(k);
-      let ttl = await client.pttl(k);
-      if (ttl < 0) {
-        await client.pexpire(k, windowMs);
-        ttl = windowMs;
-      }
-      return { count, resetInMs: ttl };
+      return this.onRedis(async (client) => {
+        const count = await client.incr(k);
+        let ttl = await client.pttl(k);
+        if (ttl < 0) {
+          await client.pexpire(k, windowMs);
+          ttl = windowMs;
+        }
+        return { count, resetInMs: ttl };
+      });
     }
     const entry = this.live(k);
     const count = (entry ? Number(entry.value) : 0) + 1;
@@ -45,7 +57,7 @@ export class AuthStateStore {
   async count(key: string): Promise<WindowCount> {
     const k = `auth:${key}`;
     if (this.redis) {
-      const [value, ttl] = await Promise.all([this.redis.client.get(k), this.redis.client.pttl(k)]);
+      const [value, ttl] = await this.onRedis((client) => Promise.all([client.get(k), client.pttl(k)]));
       return { count: value ? Number(value) : 0, resetInMs: Math.max(ttl, 0) };
     }
     const entry = this.live(k);
@@ -55,7 +67,7 @@ export class AuthStateStore {
   async set(key: string, value: string, ttlMs: number): Promise<void> {
     const k = `auth:${key}`;
     if (this.redis) {
-      await this.redis.client.set(k, value, 'PX', ttlMs);
+      await this.onRedis((client) => client.set(k, value, 'PX', ttlMs));
       return;
     }
     this.sweep();
@@ -64,14 +76,22 @@ export class AuthStateStore {
 
   async get(key: string): Promise<string | null> {
     const k = `auth:${key}`;
-    if (this.redis) return this.redis.client.get(k);
+    if (this.redis) return this.onRedis((client) => client.get(k));
     return this.live(k)?.value ?? null;
   }
 
   async delete(key: string): Promise<void> {
     const k = `auth:${key}`;
-    if (this.redis) await this.redis.client.del(k);
+    if (this.redis) await this.onRedis((client) => client.del(k));
     else this.memory.delete(k);
+  }
+
+  private async onRedis<T>(work: (client: RedisService['client']) => Promise<T>): Promise<T> {
+    try {
+      return await work(this.redis!.client);
+    } catch (error) {
+      throw new AuthStateUnavailableException(error);
+    }
   }
 
   private live(key: string) {
