@@ -68,6 +68,10 @@ export interface MetricsConfig {
   basicAuth?: { user: string; password: string };
 }
 
+export interface HealthConfig {
+  timeoutMs: number;
+}
+
 /** Console accounts: first-run setup, password login, tokens, invitations. */
 export interface AuthConfig {
   /** When set, `POST /console/api/init` must be passed with it before the first-run setup. */
@@ -80,10 +84,6 @@ export interface AuthConfig {
   refreshTokenTtlMs: number;
   invitationTtlHours: number;
   passwordResetTtlMinutes: number;
-}
-
-export interface HealthConfig {
-  timeoutMs: number;
 }
 
 export interface AppConfigValues {
@@ -99,12 +99,12 @@ export interface AppConfigValues {
   cache: CacheConfig;
   queue: QueueConfig;
   storage: StorageConfig;
+  auth: AuthConfig;
   mail: MailModuleOptions;
   /** Base URL of the console web app (links in e-mails). */
   consoleWebUrl: string;
   metrics: MetricsConfig;
   health: HealthConfig;
-  auth: AuthConfig;
 }
 
 /**
@@ -123,11 +123,11 @@ export class AppConfig implements AppConfigValues {
   declare readonly cache: CacheConfig;
   declare readonly queue: QueueConfig;
   declare readonly storage: StorageConfig;
+  declare readonly auth: AuthConfig;
   declare readonly mail: MailModuleOptions;
   declare readonly consoleWebUrl: string;
   declare readonly metrics: MetricsConfig;
   declare readonly health: HealthConfig;
-  declare readonly auth: AuthConfig;
 
   constructor(values: AppConfigValues) {
     Object.assign(this, values);

@@ -302,24 +302,4 @@ describe('loadConfig for storage and mail', () => {
       port: 587,
     });
   });
-
-  it('reads the console account settings, with defaults', () => {
-    expect(load({}).auth).toEqual({
-      initPassword: undefined,
-      passwordLoginEnabled: true,
-      loginMaxAttempts: 5,
-      loginAttemptWindowMs: 900_000,
-      accessTokenTtlSeconds: 3600,
-      refreshTokenTtlMs: 30 * 86_400_000,
-      invitationTtlHours: 72,
-      passwordResetTtlMinutes: 5,
-    });
-    expect(
-      load({ INIT_PASSWORD: 'let-me-in', ENABLE_PASSWORD_LOGIN: 'false', ACCESS_TOKEN_EXPIRE_MINUTES: '15' }).auth,
-    ).toMatchObject({ initPassword: 'let-me-in', passwordLoginEnabled: false, accessTokenTtlSeconds: 900 });
-    expect(problemsOf({ LOGIN_MAX_ATTEMPTS: '0', INIT_PASSWORD: 'x'.repeat(31) }).sort()).toEqual([
-      'INIT_PASSWORD',
-      'LOGIN_MAX_ATTEMPTS',
-    ]);
-  });
 });
