@@ -50,12 +50,17 @@ export class InvitationService {
     private readonly audit: AuditLogService,
   ) {}
 
-  /** Returns the link mailed to the invitee. */
-  async invite(caller: WorkspaceCaller, email: string, role: AssignableRole): Promise<string> {
+  /** Returns the invitee's account and the link mailed to it. */
+  async invite(
+    caller: WorkspaceCaller,
+    email: string,
+    role: AssignableRole,
+  ): Promise<{ accountId: string; url: string }> {
     const workspace = await this.workspaces.findOneByOrFail({ id: caller.workspaceId });
     const existing = await this.accounts.findOneBy({ email });
     const now = new Date();
     let url: string;
+    let accountId: string;
     await runInTransaction(this.dataSource, async (manager) => {
       let account = existing;
       if (account) {
@@ -88,6 +93,7 @@ export class InvitationService {
         await manager.insert(Account, account);
         await this.addMember(manager, workspace.id, account.id, role, caller.account.id, now);
       }
+      accountId = account.id;
       if (account.status === 'pending') {
         // A fresh link replaces any earlier one for this workspace.
         await this.cancel(manager, workspace.id, account.id);
@@ -115,7 +121,7 @@ export class InvitationService {
       acceptUrl: url!,
       expiresInHours: this.config.auth.invitationTtlHours,
     });
-    return url!;
+    return { accountId: accountId!, url: url! };
   }
 
   async cancel(manager: EntityManager, workspaceId: string, accountId: string): Promise<void> {

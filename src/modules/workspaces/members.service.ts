@@ -51,14 +51,14 @@ export class MembersService {
     const results: InvitationResult[] = [];
     for (const email of [...new Set(emails)]) {
       try {
-        const url = await this.invitations.invite(caller, email, role);
+        const { accountId, url } = await this.invitations.invite(caller, email, role);
         results.push({ status: 'success', email, url });
         await this.audit.record({
           action: 'member.invited',
           workspaceId: caller.workspaceId,
           actorId: caller.account.id,
           actorEmail: caller.account.email,
-          target: { type: 'account', id: (await this.accounts.findOneByOrFail({ email })).id },
+          target: { type: 'account', id: accountId },
           ip: meta.ip,
           userAgent: meta.userAgent,
           metadata: { email, role },
