@@ -27,10 +27,13 @@ import { metricsOptionsFrom } from './infrastructure/metrics.options-factory';
 import { telemetryOptionsFrom } from './infrastructure/observability.options-factory';
 import { storageOptionsFrom } from './infrastructure/storage.options-factory';
 import { type ProcessRole, queueOptionsFrom } from './infrastructure/queue.options-factory';
+import { AuditModule } from './modules/audit/audit.module';
+import { AuthModule } from './modules/auth/auth.module';
 import { HealthModule } from './modules/health/health.module';
 import { MailTemplatesModule } from './modules/mail/mail-templates.module';
 import { HttpMetricsMiddleware } from './modules/metrics/http-metrics.middleware';
 import { MetricsHttpModule } from './modules/metrics/metrics-http.module';
+import { WorkspacesModule } from './modules/workspaces/workspaces.module';
 
 export interface RootModuleOptions {
   /**
@@ -84,7 +87,15 @@ export class AppModule implements NestModule {
   static forRoot(config: AppConfig, options: RootModuleOptions = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [...infrastructureModules(config, 'api', options), HealthModule, MetricsHttpModule, MailTemplatesModule],
+      imports: [
+        ...infrastructureModules(config, 'api', options),
+        HealthModule,
+        MetricsHttpModule,
+        MailTemplatesModule,
+        AuditModule,
+        AuthModule,
+        WorkspacesModule,
+      ],
       controllers: [StorageDownloadController],
       providers: [
         { provide: APP_FILTER, useClass: GlobalExceptionFilter },

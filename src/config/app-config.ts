@@ -88,6 +88,20 @@ export interface HealthConfig {
   timeoutMs: number;
 }
 
+/** Console accounts: first-run setup, password login, tokens, invitations. */
+export interface AuthConfig {
+  /** When set, `POST /console/api/init` must be passed with it before the first-run setup. */
+  initPassword?: string;
+  passwordLoginEnabled: boolean;
+  /** Failed password logins allowed per email and per IP in `loginAttemptWindowMs`. */
+  loginMaxAttempts: number;
+  loginAttemptWindowMs: number;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlMs: number;
+  invitationTtlHours: number;
+  passwordResetTtlMinutes: number;
+}
+
 export interface AppConfigValues {
   env: NodeEnv;
   dataDir: string;
@@ -101,6 +115,7 @@ export interface AppConfigValues {
   cache: CacheConfig;
   queue: QueueConfig;
   storage: StorageConfig;
+  auth: AuthConfig;
   mail: MailModuleOptions;
   /** Base URL of the console web app (links in e-mails). */
   consoleWebUrl: string;
@@ -129,6 +144,7 @@ export class AppConfig implements AppConfigValues {
   declare readonly cache: CacheConfig;
   declare readonly queue: QueueConfig;
   declare readonly storage: StorageConfig;
+  declare readonly auth: AuthConfig;
   declare readonly mail: MailModuleOptions;
   declare readonly consoleWebUrl: string;
   declare readonly metrics: MetricsConfig;

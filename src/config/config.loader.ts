@@ -108,6 +108,16 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
       },
     },
     storage: storage!,
+    auth: {
+      initPassword: raw.INIT_PASSWORD,
+      passwordLoginEnabled: raw.ENABLE_PASSWORD_LOGIN,
+      loginMaxAttempts: raw.LOGIN_MAX_ATTEMPTS,
+      loginAttemptWindowMs: 15 * 60_000,
+      accessTokenTtlSeconds: raw.ACCESS_TOKEN_EXPIRE_MINUTES * 60,
+      refreshTokenTtlMs: raw.REFRESH_TOKEN_EXPIRE_DAYS * 86_400_000,
+      invitationTtlHours: raw.INVITE_EXPIRY_HOURS,
+      passwordResetTtlMinutes: raw.RESET_PASSWORD_TOKEN_EXPIRY_MINUTES,
+    },
     mail,
     consoleWebUrl: raw.CONSOLE_WEB_URL.replace(/\/+$/, ''),
     metrics: {

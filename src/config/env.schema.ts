@@ -217,6 +217,15 @@ export const envSchema = z.object({
   // Where people use the console (links in e-mails point there).
   CONSOLE_WEB_URL: httpUrl.default('http://localhost:3000'),
 
+  // console accounts: setup, password login, tokens
+  INIT_PASSWORD: z.string().min(1).max(30, { error: 'must be at most 30 characters' }).optional(),
+  ENABLE_PASSWORD_LOGIN: boolean.default(true),
+  LOGIN_MAX_ATTEMPTS: integer('LOGIN_MAX_ATTEMPTS', 1, 1000).default(5),
+  ACCESS_TOKEN_EXPIRE_MINUTES: integer('ACCESS_TOKEN_EXPIRE_MINUTES', 1, 1440).default(60),
+  REFRESH_TOKEN_EXPIRE_DAYS: integer('REFRESH_TOKEN_EXPIRE_DAYS', 1, 365).default(30),
+  INVITE_EXPIRY_HOURS: integer('INVITE_EXPIRY_HOURS', 1, 720).default(72),
+  RESET_PASSWORD_TOKEN_EXPIRY_MINUTES: integer('RESET_PASSWORD_TOKEN_EXPIRY_MINUTES', 1, 1440).default(5),
+
   // metrics
   METRICS_ENABLED: boolean.default(true),
   METRICS_PORT: integer('METRICS_PORT', 1, 65535).optional(),

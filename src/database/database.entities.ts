@@ -1,5 +1,13 @@
+import { AuditLog } from '../modules/audit/audit-log.entity';
+import { RefreshToken } from '../modules/auth/refresh-token.entity';
+import { Setup } from '../modules/auth/setup.entity';
+import { Account } from '../modules/workspaces/account.entity';
+import { Invitation } from '../modules/workspaces/invitation.entity';
+import { WorkspaceMember } from '../modules/workspaces/workspace-member.entity';
+import { Workspace } from '../modules/workspaces/workspace.entity';
+
 /**
  * Every TypeORM entity of the application. Listed explicitly (not globbed) so the webpack bundle,
  * the migration CLI and the tests see the same schema. Features append their entities here.
  */
-export const ENTITIES: Function[] = [];
+export const ENTITIES: Function[] = [Setup, Account, Workspace, WorkspaceMember, Invitation, RefreshToken, AuditLog];

@@ -46,6 +46,23 @@ export class SmtpSink {
     await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
   }
 
+  /** Waits for a message matching `match` (delivery goes through the queue, so it is asynchronous). */
+  async waitFor(match: (mail: ParsedMail) => boolean, timeoutMs = 10_000): Promise<ParsedMail> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.received.find(match);
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error('no matching mail arrived in time');
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  /** The first address a message was sent to. */
+  static recipientOf(mail: ParsedMail): string | undefined {
+    const to = Array.isArray(mail.to) ? mail.to[0] : mail.to;
+    return to?.value[0]?.address;
+  }
+
   async close(): Promise<void> {
     const server = this.server;
     this.server = undefined;

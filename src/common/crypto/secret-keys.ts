@@ -6,7 +6,12 @@ import { AppConfig } from '../../config/app-config';
  * What a derived key is for. Each purpose gets an independent key, so a key leaked from one
  * use (say, a signed download URL) says nothing about another (the credential cipher).
  */
-export type KeyPurpose = 'credentials-encryption' | 'access-token-signing' | 'url-signing' | 'oauth-state';
+export type KeyPurpose =
+  | 'credentials-encryption'
+  | 'access-token-signing'
+  | 'url-signing'
+  | 'oauth-state'
+  | 'init-validation';
 
 const SALT = 'keel/v1';
 
