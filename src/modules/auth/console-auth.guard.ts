@@ -2,6 +2,7 @@ import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
+import { setRequestScope } from '../../common/http/request-scope';
 import { Account } from '../workspaces/account.entity';
 import { WorkspaceMember } from '../workspaces/workspace-member.entity';
 import { AccessTokenService } from './access-token.service';
@@ -29,7 +30,11 @@ export class ConsoleAuthGuard implements CanActivate {
     if (!isConsolePath(req.path)) return true;
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [ctx.getHandler(), ctx.getClass()]);
     const caller = await this.authenticate(req);
-    if (caller) req.consoleCaller = caller;
+    if (caller) {
+      req.consoleCaller = caller;
+      // Error reports and audit records of this request name the workspace it acted in.
+      setRequestScope(req, { accountId: caller.account.id, workspaceId: caller.workspaceId });
+    }
     if (!isPublic && !caller) throw new UnauthorizedException('Invalid or missing access token.');
     return true;
   }
