@@ -33,6 +33,7 @@ import { HealthModule } from './modules/health/health.module';
 import { MailTemplatesModule } from './modules/mail/mail-templates.module';
 import { HttpMetricsMiddleware } from './modules/metrics/http-metrics.middleware';
 import { MetricsHttpModule } from './modules/metrics/metrics-http.module';
+import { ProvidersModule } from './modules/providers/providers.module';
 import { WorkspacesModule } from './modules/workspaces/workspaces.module';
 
 export interface RootModuleOptions {
@@ -95,6 +96,7 @@ export class AppModule implements NestModule {
         AuditModule,
         AuthModule,
         WorkspacesModule,
+        ProvidersModule,
       ],
       controllers: [StorageDownloadController],
       providers: [

@@ -1,6 +1,12 @@
+import { AppApiKey } from '../modules/apps/app-api-key.entity';
+import { App } from '../modules/apps/app.entity';
 import { AuditLog } from '../modules/audit/audit-log.entity';
 import { RefreshToken } from '../modules/auth/refresh-token.entity';
 import { Setup } from '../modules/auth/setup.entity';
+import { Conversation } from '../modules/conversations/conversation.entity';
+import { EndUser } from '../modules/conversations/end-user.entity';
+import { Message } from '../modules/conversations/message.entity';
+import { ProviderCredential } from '../modules/providers/provider-credential.entity';
 import { Account } from '../modules/workspaces/account.entity';
 import { Invitation } from '../modules/workspaces/invitation.entity';
 import { WorkspaceMember } from '../modules/workspaces/workspace-member.entity';
@@ -10,4 +16,18 @@ import { Workspace } from '../modules/workspaces/workspace.entity';
  * Every TypeORM entity of the application. Listed explicitly (not globbed) so the webpack bundle,
  * the migration CLI and the tests see the same schema. Features append their entities here.
  */
-export const ENTITIES: Function[] = [Setup, Account, Workspace, WorkspaceMember, Invitation, RefreshToken, AuditLog];
+export const ENTITIES: Function[] = [
+  Setup,
+  Account,
+  Workspace,
+  WorkspaceMember,
+  Invitation,
+  RefreshToken,
+  AuditLog,
+  ProviderCredential,
+  App,
+  AppApiKey,
+  EndUser,
+  Conversation,
+  Message,
+];

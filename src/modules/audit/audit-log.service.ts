@@ -18,7 +18,13 @@ export type AuditAction =
   | 'member.invited'
   | 'member.role_changed'
   | 'member.removed'
-  | 'member.owner_transferred';
+  | 'member.owner_transferred'
+  | 'provider.credentials_saved'
+  | 'provider.credentials_deleted'
+  | 'app.created'
+  | 'app.deleted'
+  | 'app.api_key_created'
+  | 'app.api_key_deleted';
 
 export interface AuditEvent {
   action: AuditAction;
