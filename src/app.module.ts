@@ -34,6 +34,7 @@ import { MailTemplatesModule } from './modules/mail/mail-templates.module';
 import { HttpMetricsMiddleware } from './modules/metrics/http-metrics.middleware';
 import { MetricsHttpModule } from './modules/metrics/metrics-http.module';
 import { ProvidersModule } from './modules/providers/providers.module';
+import { ServiceApiModule } from './modules/service-api/service-api.module';
 import { WorkspacesModule } from './modules/workspaces/workspaces.module';
 
 export interface RootModuleOptions {
@@ -97,6 +98,7 @@ export class AppModule implements NestModule {
         AuthModule,
         WorkspacesModule,
         ProvidersModule,
+        ServiceApiModule,
       ],
       controllers: [StorageDownloadController],
       providers: [

@@ -84,6 +84,17 @@ export interface ModelCallsConfig {
   maxRetries: number;
 }
 
+export interface ServiceApiConfig {
+  /** Requests per minute per app; 0 = unlimited. Apps may override. */
+  rpm: number;
+  /** Concurrent generation requests per app; 0 = unlimited. Apps may override. */
+  maxActiveRequests: number;
+  /** Idle time after which a stream gets a keep-alive frame. */
+  pingIntervalMs: number;
+  /** Token budget for earlier turns sent as conversation memory. */
+  memoryTokens: number;
+}
+
 export interface HealthConfig {
   timeoutMs: number;
 }
@@ -123,6 +134,7 @@ export interface AppConfigValues {
   sentry: SentryModuleOptions;
   tracing: TracingConfig;
   models: ModelCallsConfig;
+  serviceApi: ServiceApiConfig;
   health: HealthConfig;
   /** Keel's own version (package.json), for release names and trace resources. */
   version: string;
@@ -151,6 +163,7 @@ export class AppConfig implements AppConfigValues {
   declare readonly sentry: SentryModuleOptions;
   declare readonly tracing: TracingConfig;
   declare readonly models: ModelCallsConfig;
+  declare readonly serviceApi: ServiceApiConfig;
   declare readonly health: HealthConfig;
   declare readonly version: string;
 

@@ -133,6 +133,12 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
     sentry: sentryConfigFrom(raw),
     tracing,
     models: { timeoutMs: raw.MODEL_REQUEST_TIMEOUT_MS, maxRetries: raw.MODEL_REQUEST_MAX_RETRIES },
+    serviceApi: {
+      rpm: raw.APP_API_RPM,
+      maxActiveRequests: raw.APP_MAX_ACTIVE_REQUESTS,
+      pingIntervalMs: raw.SSE_PING_INTERVAL_MS,
+      memoryTokens: raw.CONVERSATION_MEMORY_TOKENS,
+    },
     health: { timeoutMs: raw.HEALTH_CHECK_TIMEOUT_MS },
     version: packageJson.version,
   });

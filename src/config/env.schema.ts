@@ -261,6 +261,12 @@ export const envSchema = z.object({
   // model provider calls
   MODEL_REQUEST_TIMEOUT_MS: integer('MODEL_REQUEST_TIMEOUT_MS', 1_000, 3_600_000).default(300_000),
   MODEL_REQUEST_MAX_RETRIES: integer('MODEL_REQUEST_MAX_RETRIES', 0, 10).default(2),
+
+  // Service API (/v1) runs
+  APP_API_RPM: integer('APP_API_RPM', 0, 1_000_000).default(0),
+  APP_MAX_ACTIVE_REQUESTS: integer('APP_MAX_ACTIVE_REQUESTS', 0, 100_000).default(0),
+  SSE_PING_INTERVAL_MS: integer('SSE_PING_INTERVAL_MS', 100, 300_000).default(10_000),
+  CONVERSATION_MEMORY_TOKENS: integer('CONVERSATION_MEMORY_TOKENS', 0, 1_000_000).default(2_000),
 });
 
 export type RawEnv = z.output<typeof envSchema>;

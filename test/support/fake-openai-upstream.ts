@@ -59,7 +59,8 @@ function countTokens(text: string): number {
  *
  * Scripted failures by model name: `error-401` (bad key), `error-429` (quota), `error-404`
  * (unknown model), `error-500`, `error-midstream` (a stream that breaks after two chunks), and
- * `slow` (waits 30 s before answering, for abort and stop tests).
+ * `slow` (streams its first word at once, then waits 30 s per word; blocking, waits 30 s), for
+ * stop and abort tests.
  */
 export class FakeOpenAiUpstream {
   readonly calls: UpstreamCall[] = [];
@@ -153,10 +154,11 @@ export class FakeOpenAiUpstream {
     };
     const id = `chatcmpl-fake${this.calls.length}`;
     const created = Math.floor(Date.now() / 1000);
-    await sleep(model === 'slow' ? 30_000 : (this.options.firstChunkDelayMs ?? 0), res);
+    const streaming = call.body.stream === true;
+    await sleep(model === 'slow' && !streaming ? 30_000 : (this.options.firstChunkDelayMs ?? 0), res);
     if (res.destroyed) return;
 
-    if (!call.body.stream) {
+    if (!streaming) {
       call.finished = true;
       return sendJson(res, 200, {
         id,
@@ -182,7 +184,7 @@ export class FakeOpenAiUpstream {
         return;
       }
       frame([{ index: 0, delta: { content: chunk }, finish_reason: null }]);
-      await sleep(this.options.chunkDelayMs ?? 0, res);
+      await sleep(model === 'slow' ? 30_000 : (this.options.chunkDelayMs ?? 0), res);
     }
     if (res.destroyed) return;
     frame([{ index: 0, delta: {}, finish_reason: 'stop' }]);

@@ -25,3 +25,12 @@ export function toProviderModel(model: string, entry?: ModelEntry): ProviderMode
     currency: entry?.currency ?? 'USD',
   };
 }
+
+/** The prices configured for `model` in a provider's credentials (`models[]`), else zero. */
+export function pricingOf(credentials: Record<string, unknown>, model: string): ProviderModel {
+  const entries = Array.isArray(credentials.models) ? (credentials.models as ModelEntry[]) : [];
+  return toProviderModel(
+    model,
+    entries.find((e) => e.model === model),
+  );
+}

@@ -59,6 +59,8 @@ export async function* streamOpenAiChat(client: OpenAI, request: ChatRequest): A
   } catch (error) {
     throw UpstreamError.from(error);
   }
+  // The SDK ends an aborted stream quietly, as if the answer were complete.
+  if (request.signal?.aborted) throw new UpstreamError('aborted', 'The request was aborted.');
   if (usage) yield { type: 'usage', promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens };
   yield { type: 'finish', reason: finish ?? 'stop' };
 }

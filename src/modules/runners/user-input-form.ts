@@ -65,7 +65,7 @@ export function validateInputs(form: UserInputFormItem[], inputs: Record<string,
       case 'text-input':
       case 'paragraph': {
         if (typeof value !== 'string') throw new InputValidationError(name, `${name} in input form must be a string`);
-        const max = (spec).max_length;
+        const max = spec.max_length;
         if (max !== undefined && value.length > max) {
           throw new InputValidationError(name, `${name} in input form must be less than ${max} characters`);
         }
@@ -73,7 +73,7 @@ export function validateInputs(form: UserInputFormItem[], inputs: Record<string,
         break;
       }
       case 'select': {
-        const options = (spec).options;
+        const options = spec.options;
         if (typeof value !== 'string' || !options.includes(value)) {
           throw new InputValidationError(
             name,

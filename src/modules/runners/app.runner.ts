@@ -1,0 +1,211 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { MetricsService } from '@keel/metrics';
+import { ApiException } from '../../common/errors/api.exception';
+import { AppConfig } from '../../config/app-config';
+import type { AppModelConfig } from '../apps/app-model-config';
+import type { App } from '../apps/app.entity';
+import type { Conversation } from '../conversations/conversation.entity';
+import { ConversationsService } from '../conversations/conversations.service';
+import type { EndUser } from '../conversations/end-user.entity';
+import { Message, type MessageStatus } from '../conversations/message.entity';
+import type { ChatMessage, ContentPart, ModelProvider, ModelPricing } from '../providers/model-provider';
+import { pricingOf } from '../providers/model-pricing';
+import { ProviderCredentialsService } from '../providers/provider-credentials.service';
+import { UpstreamError } from '../providers/upstream.error';
+import { ServiceApiErrors } from '../service-api/service-api.exceptions';
+import { buildPrompt } from './prompt.builder';
+import { TaskRegistry } from './task-registry';
+import { countMessageTokens, countTokens } from './token-counter';
+import { type DifyUsage, usageOf } from './usage';
+
+/** An app's model, ready to call. */
+export interface ResolvedModel {
+  config: AppModelConfig;
+  provider: ModelProvider;
+  credentials: Record<string, unknown>;
+  pricing: ModelPricing;
+}
+
+export interface RunInput {
+  app: App;
+  mode: 'chat' | 'completion';
+  model: ResolvedModel;
+  endUser: EndUser;
+  /** Chat only. */
+  conversation: Conversation | null;
+  query: string;
+  inputs: Record<string, unknown>;
+  images: ContentPart[];
+  /** The request's `files`, stored with the message. */
+  files: unknown[] | null;
+  /** Aborts the run when the client goes away. */
+  clientSignal?: AbortSignal;
+  /** Gives back the app's concurrency slot when the run ends. */
+  release?: () => void;
+}
+
+export type RunEvent =
+  | { type: 'delta'; text: string }
+  | { type: 'end'; answer: string; status: MessageStatus; usage: DifyUsage }
+  | { type: 'error'; error: ApiException };
+
+export interface RunHandle {
+  taskId: string;
+  messageId: string;
+  conversationId: string | null;
+  /** Unix seconds. */
+  createdAt: number;
+  /** Must be consumed to the end: the message is committed before the last event. */
+  events: AsyncGenerator<RunEvent>;
+}
+
+/**
+ * Runs one chat or completion turn — the one code path behind every API face (Dify's /v1 today,
+ * the OpenAI-compatible face later), which only differ in how they write the events.
+ */
+@Injectable()
+export class AppRunner {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly providers: ProviderCredentialsService,
+    private readonly conversations: ConversationsService,
+    private readonly tasks: TaskRegistry,
+    private readonly metrics: MetricsService,
+    @InjectRepository(Message) private readonly messages: Repository<Message>,
+  ) {}
+
+  /** The app's configured model with its workspace's credentials; fails before anything is written. */
+  async resolveModel(app: App): Promise<ResolvedModel> {
+    const config = app.modelConfig;
+    if (!config) throw ServiceApiErrors.appUnavailable();
+    const configured = await this.providers.configured(app.workspaceId, config.model.provider);
+    if (!configured) throw ServiceApiErrors.providerNotInitialized(config.model.provider);
+    return { config, ...configured, pricing: pricingOf(configured.credentials, config.model.name) };
+  }
+
+  async start(input: RunInput): Promise<RunHandle> {
+    try {
+      const history = input.conversation ? await this.conversations.history(input.conversation) : [];
+      const prompt = buildPrompt({
+        mode: input.mode,
+        config: input.model.config,
+        inputs: input.inputs,
+        query: input.query,
+        images: input.images,
+        history,
+        memoryTokens: this.config.serviceApi.memoryTokens,
+      });
+      const now = new Date();
+      const message: Message = {
+        id: randomUUID(),
+        workspaceId: input.app.workspaceId,
+        appId: input.app.id,
+        conversationId: input.conversation?.id ?? null,
+        endUserId: input.endUser.id,
+        taskId: randomUUID(),
+        inputs: input.inputs,
+        query: input.query,
+        answer: '',
+        files: input.files,
+        status: 'running',
+        error: null,
+        modelProvider: input.model.config.model.provider,
+        modelId: input.model.config.model.name,
+        messageTokens: 0,
+        answerTokens: 0,
+        messageUnitPrice: input.model.pricing.inputPrice,
+        answerUnitPrice: input.model.pricing.outputPrice,
+        totalPrice: '0',
+        currency: input.model.pricing.currency,
+        latencyMs: 0,
+        createdAt: now,
+        updatedAt: now,
+      };
+      await this.messages.insert(message as QueryDeepPartialEntity<Message>);
+      const task = await this.tasks.register(message.taskId, input.app.id, input.endUser.id);
+      return {
+        taskId: message.taskId,
+        messageId: message.id,
+        conversationId: message.conversationId,
+        createdAt: Math.floor(now.getTime() / 1000),
+        events: this.run(input, message, prompt, task),
+      };
+    } catch (error) {
+      input.release?.();
+      throw error;
+    }
+  }
+
+  private async *run(
+    input: RunInput,
+    message: Message,
+    prompt: ChatMessage[],
+    task: { signal: AbortSignal; done: () => void },
+  ): AsyncGenerator<RunEvent> {
+    const { provider, credentials, config } = input.model;
+    const labels = { provider: provider.name, model: config.model.name };
+    const signal = input.clientSignal ? AbortSignal.any([task.signal, input.clientSignal]) : task.signal;
+    const started = performance.now();
+    let answer = '';
+    let reported: { promptTokens: number; completionTokens: number } | undefined;
+    let failure: UpstreamError | undefined;
+    let stopped = false;
+    try {
+      try {
+        const stream = provider.streamChat(credentials, {
+          model: config.model.name,
+          messages: prompt,
+          params: config.model.completion_params,
+          signal,
+        });
+        for await (const event of stream) {
+          if (event.type === 'delta') {
+            if (answer === '') this.metrics.timeToFirstToken.observe(labels, (performance.now() - started) / 1000);
+            answer += event.text;
+            yield { type: 'delta', text: event.text };
+          } else if (event.type === 'usage') {
+            reported = event;
+          }
+        }
+      } catch (error) {
+        const upstream = UpstreamError.from(error);
+        if (signal.aborted || upstream.failure === 'aborted') stopped = true;
+        else failure = upstream;
+      }
+
+      const latencyMs = performance.now() - started;
+      const promptTokens = reported?.promptTokens ?? countMessageTokens(prompt);
+      const completionTokens = reported?.completionTokens ?? countTokens(answer);
+      const usage = usageOf(promptTokens, completionTokens, input.model.pricing, latencyMs);
+      const status: MessageStatus = failure ? 'error' : stopped ? 'stopped' : 'normal';
+      await this.messages.update(
+        { id: message.id },
+        {
+          answer,
+          status,
+          error: failure?.message ?? null,
+          messageTokens: promptTokens,
+          answerTokens: completionTokens,
+          totalPrice: usage.total_price,
+          latencyMs: Math.round(latencyMs),
+          updatedAt: new Date(),
+        },
+      );
+      if (input.conversation) await this.conversations.touch(input.conversation.id);
+
+      this.metrics.modelCalls.inc({ ...labels, outcome: failure ? 'error' : stopped ? 'stopped' : 'success' });
+      this.metrics.modelTokens.inc({ ...labels, direction: 'input' }, promptTokens);
+      this.metrics.modelTokens.inc({ ...labels, direction: 'output' }, completionTokens);
+
+      if (failure) yield { type: 'error', error: new ApiException(400, failure.difyCode, failure.message) };
+      else yield { type: 'end', answer, status, usage };
+    } finally {
+      task.done();
+      input.release?.();
+    }
+  }
+}

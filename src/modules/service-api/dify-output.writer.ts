@@ -1,0 +1,68 @@
+import type { Response } from 'express';
+import { MetricsService } from '@keel/metrics';
+import { DIFY_PING_FRAME, SseStream } from '../../common/http/sse.stream';
+import type { RunHandle } from '../runners/app.runner';
+import type { DifyUsage } from '../runners/usage';
+
+export type DifyMode = 'chat' | 'completion';
+
+/** The ids every event of a run carries, in Dify's field order. */
+function ids(handle: RunHandle, mode: DifyMode) {
+  return {
+    task_id: handle.taskId,
+    id: handle.messageId,
+    message_id: handle.messageId,
+    ...(mode === 'chat' ? { conversation_id: handle.conversationId } : {}),
+  };
+}
+
+const metadata = (usage: DifyUsage) => ({ usage, retriever_resources: [] });
+
+/** A stream for one run, opened before the run starts so that a disconnect aborts it. */
+export function openDifyStream(res: Response, pingIntervalMs: number, metrics: MetricsService): SseStream {
+  return new SseStream(res, {
+    keepAliveMs: pingIntervalMs,
+    keepAliveFrame: DIFY_PING_FRAME,
+    onOpen: () => metrics.activeSseStreams.inc({ api: 'service_api' }),
+    onClose: () => metrics.activeSseStreams.dec({ api: 'service_api' }),
+  });
+}
+
+/** Dify's SSE: `message` per chunk, then `message_end` (or `error`), written as they come. */
+export async function writeDifyStream(sse: SseStream, handle: RunHandle, mode: DifyMode): Promise<void> {
+  sse.start();
+  const base = ids(handle, mode);
+  for await (const event of handle.events) {
+    if (event.type === 'delta') {
+      await sse.send({ event: 'message', ...base, answer: event.text, created_at: handle.createdAt });
+    } else if (event.type === 'end') {
+      await sse.send({ event: 'message_end', ...base, metadata: metadata(event.usage), created_at: handle.createdAt });
+    } else {
+      const { status, code, message } = {
+        status: event.error.getStatus(),
+        code: event.error.code,
+        message: event.error.message,
+      };
+      await sse.send({ event: 'error', ...base, status, code, message, created_at: handle.createdAt });
+    }
+  }
+  sse.end();
+}
+
+/** Dify's blocking answer; an upstream failure becomes the usual error envelope. */
+export async function blockingDifyAnswer(handle: RunHandle, mode: DifyMode): Promise<Record<string, unknown>> {
+  for await (const event of handle.events) {
+    if (event.type === 'error') throw event.error;
+    if (event.type === 'end') {
+      return {
+        event: 'message',
+        ...ids(handle, mode),
+        mode,
+        answer: event.answer,
+        metadata: metadata(event.usage),
+        created_at: handle.createdAt,
+      };
+    }
+  }
+  throw new Error('run ended without a result');
+}

@@ -1,0 +1,148 @@
+import { Injectable } from '@nestjs/common';
+import type { Response } from 'express';
+import { MetricsService } from '@keel/metrics';
+import { InvalidParamException } from '../../common/errors/common.exceptions';
+import { AppConfig } from '../../config/app-config';
+import type { App } from '../apps/app.entity';
+import type { Conversation } from '../conversations/conversation.entity';
+import { ConversationsService } from '../conversations/conversations.service';
+import { EndUsersService } from '../conversations/end-users.service';
+import { AppRunner, type RunHandle } from '../runners/app.runner';
+import { TaskRegistry } from '../runners/task-registry';
+import { InputValidationError, validateInputs } from '../runners/user-input-form';
+import { blockingDifyAnswer, type DifyMode, openDifyStream, writeDifyStream } from './dify-output.writer';
+import { imagePartsFrom } from './request-files';
+import { RequestLimiter } from './request-limiter';
+import type { ChatMessageDto, CompletionMessageDto } from './service-api.dto';
+import { ServiceApiErrors } from './service-api.exceptions';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const CHAT_MODES = new Set(['chat', 'agent-chat', 'advanced-chat']);
+
+export function requireUser(user: string | null | undefined): string {
+  if (!user || !user.trim()) throw ServiceApiErrors.userRequired();
+  return user;
+}
+
+/**
+ * `/v1/chat-messages` and `/v1/completion-messages`: everything that can be refused is checked
+ * before anything is written (mode, model, provider, inputs, files, conversation, limits); then
+ * the runner does the turn and the Dify writer answers, blocking or streaming.
+ */
+@Injectable()
+export class GenerationService {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly runner: AppRunner,
+    private readonly endUsers: EndUsersService,
+    private readonly conversations: ConversationsService,
+    private readonly limiter: RequestLimiter,
+    private readonly tasks: TaskRegistry,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  async chat(app: App, body: ChatMessageDto, res: Response): Promise<void> {
+    const user = requireUser(body.user);
+    if (!CHAT_MODES.has(app.mode)) throw ServiceApiErrors.notChatApp();
+    // Agent and workflow chat apps need runners of their own.
+    if (app.mode !== 'chat') throw ServiceApiErrors.appUnavailable();
+    const model = await this.runner.resolveModel(app);
+    const conversationId = body.conversation_id?.trim() || undefined;
+    if (conversationId && !UUID.test(conversationId)) {
+      throw new InvalidParamException('conversation_id', `conversation_id: "${conversationId}" is not a valid UUID.`);
+    }
+    const query = body.query ?? '';
+    const images = imagePartsFrom(model.config, body.files);
+    const inputs = conversationId ? undefined : this.inputs(model.config.user_input_form, body.inputs);
+
+    const endUser = await this.endUsers.findOrCreate(app, user);
+    let conversation: Conversation | null = null;
+    if (conversationId) {
+      conversation = await this.conversations.find(app, endUser, conversationId);
+      if (!conversation) throw ServiceApiErrors.conversationNotFound();
+      if (conversation.status !== 'normal') throw ServiceApiErrors.conversationCompleted();
+    }
+    const release = await this.limiter.acquire(app);
+    let handleInputs: Record<string, unknown>;
+    try {
+      conversation ??= await this.conversations.create(app, endUser, query, inputs!);
+      handleInputs = conversation.inputs;
+    } catch (error) {
+      release();
+      throw error;
+    }
+    await this.respond(res, 'chat', body.response_mode === 'streaming', (clientSignal) =>
+      this.runner.start({
+        app,
+        mode: 'chat',
+        model,
+        endUser,
+        conversation,
+        query,
+        inputs: handleInputs,
+        images,
+        files: body.files ?? null,
+        clientSignal,
+        release,
+      }),
+    );
+  }
+
+  async completion(app: App, body: CompletionMessageDto, res: Response): Promise<void> {
+    const user = requireUser(body.user);
+    if (app.mode !== 'completion') throw ServiceApiErrors.appUnavailable();
+    const model = await this.runner.resolveModel(app);
+    const images = imagePartsFrom(model.config, body.files);
+    const inputs = this.inputs(model.config.user_input_form, body.inputs);
+    const endUser = await this.endUsers.findOrCreate(app, user);
+    const release = await this.limiter.acquire(app);
+    await this.respond(res, 'completion', body.response_mode === 'streaming', (clientSignal) =>
+      this.runner.start({
+        app,
+        mode: 'completion',
+        model,
+        endUser,
+        conversation: null,
+        query: body.query ?? '',
+        inputs,
+        images,
+        files: body.files ?? null,
+        clientSignal,
+        release,
+      }),
+    );
+  }
+
+  /** Stops a running task of this app's end user; any other id is quietly ignored (as Dify does). */
+  async stop(app: App, taskId: string, user: string | null | undefined): Promise<void> {
+    const endUser = await this.endUsers.find(app, requireUser(user));
+    if (endUser) await this.tasks.stop(taskId, app.id, endUser.id);
+  }
+
+  private inputs(form: Parameters<typeof validateInputs>[0], inputs: Record<string, unknown> | null) {
+    try {
+      return validateInputs(form, inputs ?? {});
+    } catch (error) {
+      if (error instanceof InputValidationError) throw new InvalidParamException(error.variable, error.message);
+      throw error;
+    }
+  }
+
+  private async respond(
+    res: Response,
+    mode: DifyMode,
+    streaming: boolean,
+    start: (clientSignal: AbortSignal) => Promise<RunHandle>,
+  ): Promise<void> {
+    if (streaming) {
+      const sse = openDifyStream(res, this.config.serviceApi.pingIntervalMs, this.metrics);
+      await writeDifyStream(sse, await start(sse.signal), mode);
+      return;
+    }
+    const disconnected = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) disconnected.abort();
+    });
+    res.status(200).json(await blockingDifyAnswer(await start(disconnected.signal), mode));
+  }
+}

@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger, Optional } from '@nestjs/common';
+import { RedisService } from '@keel/redis';
+import { AppConfig } from '../../config/app-config';
+import type { App } from '../apps/app.entity';
+import { ServiceApiErrors } from './service-api.exceptions';
+
+const MINUTE_MS = 60_000;
+// An active-request entry older than this belongs to a replica that died mid-request.
+const STALE_ACTIVE_MS = 15 * 60_000;
+
+/**
+ * Per-app limits: requests per minute (every /v1 call) and concurrent generations. Shared by all
+ * replicas through Redis when it is configured, per process otherwise. A Redis outage lets
+ * requests through (logged): the limiter protects capacity, it must not become an outage itself.
+ */
+@Injectable()
+export class RequestLimiter {
+  private readonly logger = new Logger(RequestLimiter.name);
+  private readonly windows = new Map<string, { start: number; count: number }>();
+  private readonly active = new Map<string, Set<string>>();
+
+  constructor(
+    private readonly config: AppConfig,
+    @Optional() private readonly redis?: RedisService,
+  ) {}
+
+  private rpmOf(app: App): number {
+    return app.apiRpm ?? this.config.serviceApi.rpm;
+  }
+
+  private maxActiveOf(app: App): number {
+    return app.apiMaxActiveRequests ?? this.config.serviceApi.maxActiveRequests;
+  }
+
+  /** Counts one request against the app's per-minute budget; 429 with Retry-After beyond it. */
+  async countRequest(app: App): Promise<void> {
+    const rpm = this.rpmOf(app);
+    if (rpm <= 0) return;
+    const now = Date.now();
+    const start = now - (now % MINUTE_MS);
+    const count = await this.incrementWindow(app.id, start);
+    if (count > rpm) {
+      const retryAfter = Math.max(1, Math.ceil((start + MINUTE_MS - now) / 1000));
+      throw ServiceApiErrors.rateLimited(
+        `Rate limit exceeded: this app allows ${rpm} requests per minute. Please retry after ${retryAfter} s.`,
+        retryAfter,
+      );
+    }
+  }
+
+  /** Takes one of the app's concurrent-generation slots; the returned function gives it back. */
+  async acquire(app: App): Promise<() => void> {
+    const max = this.maxActiveOf(app);
+    if (max <= 0) return () => undefined;
+    const id = randomUUID();
+    const taken = this.redis ? await this.acquireOnRedis(app.id, id, max) : this.acquireInMemory(app.id, id, max);
+    if (!taken) {
+      throw ServiceApiErrors.rateLimited(
+        `Too many requests. Please try again later. The current maximum concurrent requests allowed for ${app.id} is ${max}.`,
+        1,
+      );
+    }
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (this.redis) void this.onRedis((c) => c.zrem(this.activeKey(app.id), id), 0);
+      else this.active.get(app.id)?.delete(id);
+    };
+  }
+
+  private activeKey(appId: string): string {
+    return `limits:active:${appId}`;
+  }
+
+  private async incrementWindow(appId: string, start: number): Promise<number> {
+    if (this.redis) {
+      const key = `limits:rpm:${appId}:${start}`;
+      return this.onRedis(async (c) => {
+        const [[, count]] = (await c
+          .multi()
+          .incr(key)
+          .pexpire(key, MINUTE_MS * 2)
+          .exec()) as [[unknown, number]];
+        return count;
+      }, 0);
+    }
+    const window = this.windows.get(appId);
+    if (!window || window.start !== start) {
+      this.windows.set(appId, { start, count: 1 });
+      return 1;
+    }
+    return ++window.count;
+  }
+
+  private async acquireOnRedis(appId: string, id: string, max: number): Promise<boolean> {
+    const key = this.activeKey(appId);
+    const now = Date.now();
+    return this.onRedis(async (c) => {
+      const results = (await c
+        .multi()
+        .zremrangebyscore(key, '-inf', now - STALE_ACTIVE_MS)
+        .zadd(key, now, id)
+        .zcard(key)
+        .pexpire(key, STALE_ACTIVE_MS)
+        .exec()) as [unknown, unknown][];
+      if (Number(results[2][1]) <= max) return true;
+      await c.zrem(key, id);
+      return false;
+    }, true);
+  }
+
+  private acquireInMemory(appId: string, id: string, max: number): boolean {
+    let slots = this.active.get(appId);
+    if (!slots) this.active.set(appId, (slots = new Set()));
+    if (slots.size >= max) return false;
+    slots.add(id);
+    return true;
+  }
+
+  private async onRedis<T>(work: (client: RedisService['client']) => Promise<T>, fallback: T): Promise<T> {
+    try {
+      return await work(this.redis!.client);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'rate limit state unavailable (Redis); letting the request through');
+      return fallback;
+    }
+  }
+}
