@@ -1,4 +1,4 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
 import type { ChatEvent, ChatRequest } from './model-provider';
 import { UpstreamError } from './upstream.error';
@@ -23,7 +23,10 @@ const RESERVED_PARAMS = new Set(['model', 'messages', 'stream', 'stream_options'
  * endpoint needs none) because the SDK would otherwise read OPENAI_API_KEY from the environment.
  */
 export function openAiClient(endpoint: OpenAiEndpoint, options: UpstreamClientOptions): OpenAI {
-  return new OpenAI({
+  // Loaded on first use: the SDK is ~150 modules that a server without model calls never needs.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberate lazy loading
+  const { OpenAI: Client } = require('openai') as typeof import('openai');
+  return new Client({
     apiKey: endpoint.apiKey || 'not-needed',
     baseURL: endpoint.baseURL,
     organization: endpoint.organization || null,

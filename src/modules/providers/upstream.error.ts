@@ -1,4 +1,4 @@
-import { APIConnectionError, APIError, APIUserAbortError } from 'openai';
+import type { APIError } from 'openai';
 
 /** Why an upstream call failed, in the terms Dify's error codes distinguish. */
 export type UpstreamFailure = 'auth' | 'quota' | 'model' | 'aborted' | 'other';
@@ -29,6 +29,9 @@ export class UpstreamError extends Error {
   /** Turns whatever the SDK threw into an `UpstreamError` carrying the upstream's own reason. */
   static from(error: unknown): UpstreamError {
     if (error instanceof UpstreamError) return error;
+    // The SDK is loaded by then (only its calls produce these); requiring it here keeps it off boot.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberate lazy loading
+    const { APIConnectionError, APIError, APIUserAbortError } = require('openai') as typeof import('openai');
     if (error instanceof APIUserAbortError)
       return new UpstreamError('aborted', 'The request was aborted.', undefined, { cause: error });
     if (error instanceof APIConnectionError) {
