@@ -5,6 +5,7 @@ import { RefreshToken } from '../modules/auth/refresh-token.entity';
 import { Setup } from '../modules/auth/setup.entity';
 import { Conversation } from '../modules/conversations/conversation.entity';
 import { EndUser } from '../modules/conversations/end-user.entity';
+import { MessageFeedback } from '../modules/conversations/message-feedback.entity';
 import { Message } from '../modules/conversations/message.entity';
 import { ProviderCredential } from '../modules/providers/provider-credential.entity';
 import { Account } from '../modules/workspaces/account.entity';
@@ -30,4 +31,5 @@ export const ENTITIES: Function[] = [
   EndUser,
   Conversation,
   Message,
+  MessageFeedback,
 ];

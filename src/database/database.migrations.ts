@@ -1,8 +1,13 @@
 import { ConsoleAccounts1763900000000 } from './migrations/1763900000000-console-accounts';
 import { AppsAndConversations1764000000000 } from './migrations/1764000000000-apps-and-conversations';
+import { MessageFeedbacks1764100000000 } from './migrations/1764100000000-message-feedbacks';
 
 /**
  * Every migration, oldest first. They must run on SQLite, PostgreSQL and MySQL/MariaDB alike, so
  * they use TypeORM's QueryRunner table API rather than dialect SQL.
  */
-export const MIGRATIONS: Function[] = [ConsoleAccounts1763900000000, AppsAndConversations1764000000000];
+export const MIGRATIONS: Function[] = [
+  ConsoleAccounts1763900000000,
+  AppsAndConversations1764000000000,
+  MessageFeedbacks1764100000000,
+];

@@ -21,9 +21,55 @@ export class ConversationsService {
     @InjectRepository(Message) private readonly messages: Repository<Message>,
   ) {}
 
-  /** The end user's conversation with the app, or null (also for another user's or app's id). */
+  /** The end user's live conversation with the app, or null (also for another user's, app's or a deleted one). */
   find(app: App, user: EndUser, id: string): Promise<Conversation | null> {
-    return this.conversations.findOneBy({ id, appId: app.id, endUserId: user.id });
+    return this.conversations.findOneBy({ id, appId: app.id, endUserId: user.id, status: 'normal' });
+  }
+
+  /**
+   * One page of the end user's conversations in `sortBy` order, after the conversation
+   * `lastId` (the last one of the previous page); undefined when `lastId` is not theirs.
+   */
+  async page(
+    app: App,
+    user: EndUser,
+    options: { lastId?: string; limit: number; sortBy: ConversationSort },
+  ): Promise<{ rows: Conversation[]; hasMore: boolean } | undefined> {
+    const descending = options.sortBy.startsWith('-');
+    const column = options.sortBy.endsWith('created_at') ? 'created_at' : 'updated_at';
+    const field = column === 'created_at' ? 'createdAt' : 'updatedAt';
+    const query = this.conversations
+      .createQueryBuilder('c')
+      .where('c.app_id = :appId AND c.end_user_id = :userId AND c.status = :status', {
+        appId: app.id,
+        userId: user.id,
+        status: 'normal',
+      })
+      .orderBy(`c.${column}`, descending ? 'DESC' : 'ASC')
+      .addOrderBy('c.id', descending ? 'DESC' : 'ASC')
+      .take(options.limit + 1);
+    if (options.lastId) {
+      const last = await this.find(app, user, options.lastId);
+      if (!last) return undefined;
+      const op = descending ? '<' : '>';
+      query.andWhere(`(c.${column} ${op} :value OR (c.${column} = :value AND c.id ${op} :lastId))`, {
+        value: last[field],
+        lastId: last.id,
+      });
+    }
+    const rows = await query.getMany();
+    return { rows: rows.slice(0, options.limit), hasMore: rows.length > options.limit };
+  }
+
+  /** Deleted conversations disappear from every API; their rows stay for the console's logs. */
+  async delete(conversation: Conversation): Promise<void> {
+    await this.conversations.update({ id: conversation.id }, { status: 'deleted', updatedAt: new Date() });
+  }
+
+  async rename(conversation: Conversation, name: string): Promise<Conversation> {
+    const updatedAt = new Date();
+    await this.conversations.update({ id: conversation.id }, { name, updatedAt });
+    return { ...conversation, name, updatedAt };
   }
 
   async create(app: App, user: EndUser, query: string, inputs: Record<string, unknown>): Promise<Conversation> {
@@ -61,7 +107,9 @@ export class ConversationsService {
   }
 }
 
-function nameFrom(query: string): string {
+export type ConversationSort = 'created_at' | '-created_at' | 'updated_at' | '-updated_at';
+
+export function nameFrom(query: string): string {
   const flat = query.replace(/\s+/g, ' ').trim();
   if (!flat) return 'New conversation';
   return flat.length > NAME_LENGTH ? `${flat.slice(0, NAME_LENGTH - 1)}…` : flat;

@@ -87,6 +87,29 @@ export class AppRunner {
     return { config, ...configured, pricing: pricingOf(configured.credentials, config.model.name) };
   }
 
+  /**
+   * A short side generation with the app's model (conversation titles, suggested questions):
+   * not stored as a message, but counted in the model metrics. Upstream failures are Dify errors.
+   */
+  async generateText(model: ResolvedModel, messages: ChatMessage[], maxTokens: number): Promise<string> {
+    const labels = { provider: model.provider.name, model: model.config.model.name };
+    let text = '';
+    try {
+      const stream = model.provider.streamChat(model.credentials, {
+        model: model.config.model.name,
+        messages,
+        params: { ...model.config.model.completion_params, max_tokens: maxTokens },
+      });
+      for await (const event of stream) if (event.type === 'delta') text += event.text;
+    } catch (error) {
+      this.metrics.modelCalls.inc({ ...labels, outcome: 'error' });
+      const upstream = UpstreamError.from(error);
+      throw new ApiException(400, upstream.difyCode, upstream.message);
+    }
+    this.metrics.modelCalls.inc({ ...labels, outcome: 'success' });
+    return text.trim();
+  }
+
   async start(input: RunInput): Promise<RunHandle> {
     try {
       const history = input.conversation ? await this.conversations.history(input.conversation) : [];

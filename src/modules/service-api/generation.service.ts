@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Response } from 'express';
 import { MetricsService } from '@keel/metrics';
 import { InvalidParamException } from '../../common/errors/common.exceptions';
+import { isUuid } from '../../common/validation/uuid';
 import { AppConfig } from '../../config/app-config';
 import type { App } from '../apps/app.entity';
 import type { Conversation } from '../conversations/conversation.entity';
@@ -16,7 +17,6 @@ import { RequestLimiter } from './request-limiter';
 import type { ChatMessageDto, CompletionMessageDto } from './service-api.dto';
 import { ServiceApiErrors } from './service-api.exceptions';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CHAT_MODES = new Set(['chat', 'agent-chat', 'advanced-chat']);
 
 export function requireUser(user: string | null | undefined): string {
@@ -48,7 +48,7 @@ export class GenerationService {
     if (app.mode !== 'chat') throw ServiceApiErrors.appUnavailable();
     const model = await this.runner.resolveModel(app);
     const conversationId = body.conversation_id?.trim() || undefined;
-    if (conversationId && !UUID.test(conversationId)) {
+    if (conversationId && !isUuid(conversationId)) {
       throw new InvalidParamException('conversation_id', `conversation_id: "${conversationId}" is not a valid UUID.`);
     }
     const query = body.query ?? '';
