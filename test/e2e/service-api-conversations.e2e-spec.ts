@@ -4,6 +4,9 @@ import { FakeOpenAiUpstream } from '../support/fake-openai-upstream';
 import { configureProvider, currentWorkspaceId, type SeededApp, seedApp } from '../support/service-api';
 import { bootTestApp, type TestApp } from '../support/test-app';
 
+/** The `data` list of a Dify page, typed for the field a test reads. */
+const dataOf = <T>(res: { body: unknown }) => (res.body as { data: T[] }).data;
+
 const modelConfig = (extra: Record<string, unknown> = {}) => ({
   model: { provider: 'openai_api_compatible', name: 'gpt-4o-mini' },
   opening_statement: 'Hi, ask me anything.',
@@ -85,12 +88,12 @@ describe('Service API: conversations, messages, feedback and app info', () => {
     const c = await say('lister', 'third');
     await say('someone-else', 'not mine');
     const page1 = await api('get', '/v1/conversations?user=lister&limit=2').expect(200);
-    expect(page1.body.data.map((x: { id: string }) => x.id)).toEqual([c.conversation_id, b.conversation_id]);
+    expect(dataOf<{ id: string }>(page1).map((x) => x.id)).toEqual([c.conversation_id, b.conversation_id]);
     expect(page1.body).toMatchObject({ limit: 2, has_more: true });
     expect(page1.body.data[0]).toMatchObject({ name: 'third', status: 'normal', introduction: 'Hi, ask me anything.' });
     expect(typeof page1.body.data[0].created_at).toBe('number');
     const page2 = await api('get', `/v1/conversations?user=lister&limit=2&last_id=${b.conversation_id}`).expect(200);
-    expect(page2.body.data.map((x: { id: string }) => x.id)).toEqual([a.conversation_id]);
+    expect(dataOf<{ id: string }>(page2).map((x) => x.id)).toEqual([a.conversation_id]);
     expect(page2.body.has_more).toBe(false);
     const oldest = await api('get', '/v1/conversations?user=lister&sort_by=created_at').expect(200);
     expect(oldest.body.data[0].id).toBe(a.conversation_id);
@@ -148,7 +151,7 @@ describe('Service API: conversations, messages, feedback and app info', () => {
     const latest = await api('get', `/v1/messages?user=pager&conversation_id=${first.conversation_id}&limit=2`).expect(
       200,
     );
-    expect(latest.body.data.map((m: { query: string }) => m.query)).toEqual(['q3', 'q4']);
+    expect(dataOf<{ query: string }>(latest).map((m) => m.query)).toEqual(['q3', 'q4']);
     expect(latest.body.has_more).toBe(true);
     expect(latest.body.data[1]).toMatchObject({
       id: ids[3],
@@ -164,7 +167,7 @@ describe('Service API: conversations, messages, feedback and app info', () => {
       'get',
       `/v1/messages?user=pager&conversation_id=${first.conversation_id}&limit=2&first_id=${ids[2]}`,
     ).expect(200);
-    expect(older.body.data.map((m: { query: string }) => m.query)).toEqual(['q1', 'q2']);
+    expect(dataOf<{ query: string }>(older).map((m) => m.query)).toEqual(['q1', 'q2']);
     expect(older.body.has_more).toBe(false);
     await api(
       'get',
