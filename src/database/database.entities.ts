@@ -7,6 +7,7 @@ import { Conversation } from '../modules/conversations/conversation.entity';
 import { EndUser } from '../modules/conversations/end-user.entity';
 import { MessageFeedback } from '../modules/conversations/message-feedback.entity';
 import { Message } from '../modules/conversations/message.entity';
+import { UploadFile } from '../modules/files/upload-file.entity';
 import { ProviderCredential } from '../modules/providers/provider-credential.entity';
 import { Account } from '../modules/workspaces/account.entity';
 import { Invitation } from '../modules/workspaces/invitation.entity';
@@ -32,4 +33,5 @@ export const ENTITIES: Function[] = [
   Conversation,
   Message,
   MessageFeedback,
+  UploadFile,
 ];

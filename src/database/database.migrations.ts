@@ -1,6 +1,7 @@
 import { ConsoleAccounts1763900000000 } from './migrations/1763900000000-console-accounts';
 import { AppsAndConversations1764000000000 } from './migrations/1764000000000-apps-and-conversations';
 import { MessageFeedbacks1764100000000 } from './migrations/1764100000000-message-feedbacks';
+import { UploadFiles1764200000000 } from './migrations/1764200000000-upload-files';
 
 /**
  * Every migration, oldest first. They must run on SQLite, PostgreSQL and MySQL/MariaDB alike, so
@@ -10,4 +11,5 @@ export const MIGRATIONS: Function[] = [
   ConsoleAccounts1763900000000,
   AppsAndConversations1764000000000,
   MessageFeedbacks1764100000000,
+  UploadFiles1764200000000,
 ];

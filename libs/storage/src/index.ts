@@ -21,3 +21,4 @@ export { StorageHealthIndicator } from './storage.health';
 export { StorageError, StorageErrorCode } from './storage.errors';
 export { LOCAL_DOWNLOAD_PATH } from './local-url-signer';
 export { StorageDownloadController } from './storage-download.controller';
+export { contentDisposition } from './content-disposition';

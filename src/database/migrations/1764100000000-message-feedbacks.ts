@@ -30,7 +30,12 @@ export class MessageFeedbacks1764100000000 implements MigrationInterface {
           new TableIndex({ name: 'ix_message_feedbacks_app_created', columnNames: ['app_id', 'created_at'] }),
         ],
         foreignKeys: [
-          { columnNames: ['message_id'], referencedTableName: 'messages', referencedColumnNames: ['id'], onDelete: 'CASCADE' },
+          {
+            columnNames: ['message_id'],
+            referencedTableName: 'messages',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
           { columnNames: ['app_id'], referencedTableName: 'apps', referencedColumnNames: ['id'], onDelete: 'CASCADE' },
         ],
       }),

@@ -8,11 +8,12 @@ import type { App } from '../apps/app.entity';
 import type { Conversation } from '../conversations/conversation.entity';
 import { ConversationsService } from '../conversations/conversations.service';
 import { EndUsersService } from '../conversations/end-users.service';
+import { FilesService } from '../files/files.service';
 import { AppRunner, type RunHandle } from '../runners/app.runner';
 import { TaskRegistry } from '../runners/task-registry';
 import { InputValidationError, validateInputs } from '../runners/user-input-form';
 import { blockingDifyAnswer, type DifyMode, openDifyStream, writeDifyStream } from './dify-output.writer';
-import { imagePartsFrom } from './request-files';
+import { imagePartsFrom, type UploadLookup } from './request-files';
 import { RequestLimiter } from './request-limiter';
 import type { ChatMessageDto, CompletionMessageDto } from './service-api.dto';
 import { ServiceApiErrors } from './service-api.exceptions';
@@ -39,6 +40,7 @@ export class GenerationService {
     private readonly limiter: RequestLimiter,
     private readonly tasks: TaskRegistry,
     private readonly metrics: MetricsService,
+    private readonly files: FilesService,
   ) {}
 
   async chat(app: App, body: ChatMessageDto, res: Response): Promise<void> {
@@ -52,7 +54,7 @@ export class GenerationService {
       throw new InvalidParamException('conversation_id', `conversation_id: "${conversationId}" is not a valid UUID.`);
     }
     const query = body.query ?? '';
-    const images = imagePartsFrom(model.config, body.files);
+    const images = await imagePartsFrom(model.config, body.files, this.uploads(app, user));
     const inputs = conversationId ? undefined : this.inputs(model.config.user_input_form, body.inputs);
 
     const endUser = await this.endUsers.findOrCreate(app, user);
@@ -92,7 +94,7 @@ export class GenerationService {
     const user = requireUser(body.user);
     if (app.mode !== 'completion') throw ServiceApiErrors.appUnavailable();
     const model = await this.runner.resolveModel(app);
-    const images = imagePartsFrom(model.config, body.files);
+    const images = await imagePartsFrom(model.config, body.files, this.uploads(app, user));
     const inputs = this.inputs(model.config.user_input_form, body.inputs);
     const endUser = await this.endUsers.findOrCreate(app, user);
     const release = await this.limiter.acquire(app);
@@ -117,6 +119,14 @@ export class GenerationService {
   async stop(app: App, taskId: string, user: string | null | undefined): Promise<void> {
     const endUser = await this.endUsers.find(app, requireUser(user));
     if (endUser) await this.tasks.stop(taskId, app.id, endUser.id);
+  }
+
+  /** The end user's own uploads in this app, by id. */
+  private uploads(app: App, user: string): UploadLookup {
+    return async (id) => {
+      const file = await this.files.findForUser(app, user, id);
+      return file ? { mimeType: file.mimeType, bytes: await this.files.bytes(file) } : null;
+    };
   }
 
   private inputs(form: Parameters<typeof validateInputs>[0], inputs: Record<string, unknown> | null) {

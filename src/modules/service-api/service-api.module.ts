@@ -3,6 +3,9 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppApiKey } from '../apps/app-api-key.entity';
 import { App } from '../apps/app.entity';
 import { ConversationsModule } from '../conversations/conversations.module';
+import { FilesController } from '../files/files.controller';
+import { FilesService } from '../files/files.service';
+import { UploadFile } from '../files/upload-file.entity';
 import { RunnersModule } from '../runners/runners.module';
 import { Account } from '../workspaces/account.entity';
 import { Workspace } from '../workspaces/workspace.entity';
@@ -16,17 +19,22 @@ import { ChatMessagesController } from './chat-messages.controller';
 import { GenerationService } from './generation.service';
 import { RequestLimiter } from './request-limiter';
 
-/** Dify's Service API on /v1, authenticated by app keys. */
+/** Dify's Service API on /v1, authenticated by app keys: generation, conversations, messages, files. */
 @Module({
-  imports: [TypeOrmModule.forFeature([AppApiKey, App, Workspace, Account]), ConversationsModule, RunnersModule],
+  imports: [
+    TypeOrmModule.forFeature([AppApiKey, App, Workspace, Account, UploadFile]),
+    ConversationsModule,
+    RunnersModule,
+  ],
   controllers: [
     ServiceApiIndexController,
     AppInfoController,
     ChatMessagesController,
     ConversationsController,
     MessagesController,
+    FilesController,
   ],
-  providers: [AppKeyAuthService, AppKeyGuard, RequestLimiter, GenerationService, ConversationApiService],
+  providers: [AppKeyAuthService, AppKeyGuard, RequestLimiter, GenerationService, ConversationApiService, FilesService],
   exports: [AppKeyAuthService, AppKeyGuard, RequestLimiter],
 })
 export class ServiceApiModule {}
