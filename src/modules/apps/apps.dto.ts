@@ -1,0 +1,75 @@
+import { createZodDto } from 'nestjs-zod';
+import { z } from 'zod';
+import { appModelConfigSchema } from './app-model-config';
+import { APP_MODES, type AppMode } from './app.entity';
+
+/** The modes an app can be created with today; the others arrive with agents and workflows. */
+export const SUPPORTED_APP_MODES: readonly AppMode[] = ['chat', 'completion'];
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Ids are UUIDs; anything else cannot name a row, so callers answer 404 without a query. */
+export const isUuid = (value: string): boolean => UUID.test(value);
+
+const page = z.coerce.number().int().min(1).max(99_999).default(1);
+const limit = z.coerce.number().int().min(1).max(100).default(20);
+
+const mode = z
+  .enum(APP_MODES, { error: `mode must be one of ${APP_MODES.join(', ')}` })
+  .refine((m) => SUPPORTED_APP_MODES.includes(m), {
+    error: `this mode is not supported yet (supported: ${SUPPORTED_APP_MODES.join(', ')})`,
+  });
+
+const name = z.string().trim().min(1).max(255);
+const description = z.string().max(400);
+const iconType = z.enum(['emoji', 'image', 'link']);
+const icon = z.string().max(255).nullable();
+const iconBackground = z.string().max(32).nullable();
+/** Requests per minute / concurrent requests; 0 = unlimited, null = the deployment default. */
+const limitOverride = z.number().int().min(0).max(1_000_000).nullable();
+
+export class CreateAppDto extends createZodDto(
+  z.object({
+    name,
+    mode,
+    description: description.optional(),
+    icon_type: iconType.optional(),
+    icon: icon.optional(),
+    icon_background: iconBackground.optional(),
+  }),
+) {}
+
+export class UpdateAppDto extends createZodDto(
+  z.object({
+    name: name.optional(),
+    description: description.optional(),
+    icon_type: iconType.optional(),
+    icon: icon.optional(),
+    icon_background: iconBackground.optional(),
+    api_rpm: limitOverride.optional(),
+    api_max_active_requests: limitOverride.optional(),
+  }),
+) {}
+
+export class AppListQueryDto extends createZodDto(
+  z.object({
+    page,
+    limit,
+    mode: z.enum([...APP_MODES, 'all'], { error: `mode must be all or one of ${APP_MODES.join(', ')}` }).optional(),
+    name: z.string().trim().max(255).optional(),
+  }),
+) {}
+
+export class ApiEnableDto extends createZodDto(z.object({ enable_api: z.boolean() })) {}
+
+export class ModelConfigDto extends createZodDto(appModelConfigSchema) {}
+
+export class ConversationListQueryDto extends createZodDto(z.object({ page, limit })) {}
+
+export class MessageListQueryDto extends createZodDto(
+  z.object({
+    conversation_id: z.string().regex(UUID, { error: 'must be a UUID' }),
+    first_id: z.string().regex(UUID, { error: 'must be a UUID' }).optional(),
+    limit,
+  }),
+) {}
