@@ -14,6 +14,7 @@ import {
 import type { Request } from 'express';
 import { MailService } from '@keel/mail';
 import { setRequestScope } from '../../src/common/http/request-scope';
+import { Public } from '../../src/modules/auth/public.decorator';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 
@@ -98,6 +99,7 @@ export class ProbeController {
 }
 
 /** A route on an authentication path, whose body (a password) must never leave the process. */
+@Public()
 @Controller('console/api/login/__probe')
 export class AuthProbeController {
   @Post()
