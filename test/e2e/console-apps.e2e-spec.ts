@@ -173,6 +173,9 @@ describe('console apps', () => {
       expect(res.body.total).toBeGreaterThanOrEqual(7);
       expect(res.body.data.length).toBe(res.body.total);
       expect(idsOf(res.body)).toEqual(expect.arrayContaining(ids));
+      // Empty parameters, as Dify's console sends them, count as absent.
+      const empty = await api(operator).get(`${APPS}?page=&limit=&mode=&name=`).expect(200);
+      expect(empty.body).toEqual(res.body);
     });
 
     it('filters by mode and by a case-insensitive name substring, wildcards taken literally', async () => {
@@ -522,6 +525,13 @@ describe('console apps', () => {
 
       const noId = await api(owner).get(path).expect(400);
       expect(noId.body).toMatchObject({ code: 'invalid_param', message: 'conversation_id is required' });
+      const emptyId = await api(owner).get(`${path}?conversation_id=`).expect(400);
+      expect(emptyId.body.message).toBe('conversation_id is required');
+      const emptyFirst = await api(owner)
+        .get(`${path}?conversation_id=${alice.conversation.id}&first_id=&limit=`)
+        .expect(200);
+      expect(emptyFirst.body).toMatchObject({ limit: 20, has_more: false });
+      expect(emptyFirst.body.data).toHaveLength(5);
       for (const [query, field] of [
         ['conversation_id=abc', 'conversation_id'],
         [`conversation_id=${alice.conversation.id}&first_id=nope`, 'first_id'],

@@ -11,8 +11,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Ids are UUIDs; anything else cannot name a row, so callers answer 404 without a query. */
 export const isUuid = (value: string): boolean => UUID.test(value);
 
-const page = z.coerce.number().int().min(1).max(99_999).default(1);
-const limit = z.coerce.number().int().min(1).max(100).default(20);
+/** An empty query parameter (`?mode=&name=`, as Dify's console sends them) counts as an absent one. */
+const query = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema);
+
+const page = query(z.coerce.number().int().min(1).max(99_999).default(1));
+const limit = query(z.coerce.number().int().min(1).max(100).default(20));
+const uuidParam = z.string().regex(UUID, { error: 'must be a UUID' });
 
 const mode = z
   .enum(APP_MODES, { error: `mode must be one of ${APP_MODES.join(', ')}` })
@@ -55,8 +59,10 @@ export class AppListQueryDto extends createZodDto(
   z.object({
     page,
     limit,
-    mode: z.enum([...APP_MODES, 'all'], { error: `mode must be all or one of ${APP_MODES.join(', ')}` }).optional(),
-    name: z.string().trim().max(255).optional(),
+    mode: query(
+      z.enum([...APP_MODES, 'all'], { error: `mode must be all or one of ${APP_MODES.join(', ')}` }).optional(),
+    ),
+    name: query(z.string().trim().max(255).optional()),
   }),
 ) {}
 
@@ -68,8 +74,8 @@ export class ConversationListQueryDto extends createZodDto(z.object({ page, limi
 
 export class MessageListQueryDto extends createZodDto(
   z.object({
-    conversation_id: z.string().regex(UUID, { error: 'must be a UUID' }),
-    first_id: z.string().regex(UUID, { error: 'must be a UUID' }).optional(),
+    conversation_id: query(uuidParam),
+    first_id: query(uuidParam.optional()),
     limit,
   }),
 ) {}
