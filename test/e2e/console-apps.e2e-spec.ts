@@ -445,7 +445,7 @@ describe('console apps', () => {
     });
 
     it('pages the app’s conversations, most recently active first, deleted ones left out', async () => {
-      const res = await api(normal).get(`${APPS}/${app.id}/chat-conversations`).expect(200);
+      const res = await api(editor).get(`${APPS}/${app.id}/chat-conversations`).expect(200);
       expect(res.body).toEqual({
         page: 1,
         limit: 20,
@@ -468,16 +468,16 @@ describe('console apps', () => {
           }),
         ],
       });
-      const second = await api(normal).get(`${APPS}/${app.id}/chat-conversations?page=2&limit=1`).expect(200);
+      const second = await api(editor).get(`${APPS}/${app.id}/chat-conversations?page=2&limit=1`).expect(200);
       expect(second.body).toMatchObject({ page: 2, limit: 1, total: 2, has_more: false });
       expect(idsOf(second.body)).toEqual([alice.conversation.id]);
-      const first = await api(normal).get(`${APPS}/${app.id}/chat-conversations?limit=1`).expect(200);
+      const first = await api(editor).get(`${APPS}/${app.id}/chat-conversations?limit=1`).expect(200);
       expect(first.body.has_more).toBe(true);
     });
 
     it('lists a conversation’s latest messages in order, then earlier ones before first_id', async () => {
       const path = `${APPS}/${app.id}/chat-messages`;
-      const latest = await api(operator).get(`${path}?conversation_id=${alice.conversation.id}&limit=2`).expect(200);
+      const latest = await api(editor).get(`${path}?conversation_id=${alice.conversation.id}&limit=2`).expect(200);
       expect(latest.body).toMatchObject({ limit: 2, has_more: true });
       expect(queriesOf(latest.body)).toEqual(['q4', 'q5']);
       expect(latest.body.data[1]).toEqual({
@@ -495,22 +495,34 @@ describe('console apps', () => {
         created_at: Math.floor(alice.messages[4].createdAt.getTime() / 1000),
       });
 
-      const earlier = await api(operator)
+      const earlier = await api(editor)
         .get(`${path}?conversation_id=${alice.conversation.id}&limit=2&first_id=${latest.body.data[0].id}`)
         .expect(200);
       expect(earlier.body).toMatchObject({ has_more: true });
       expect(queriesOf(earlier.body)).toEqual(['q2', 'q3']);
-      const earliest = await api(operator)
+      const earliest = await api(editor)
         .get(`${path}?conversation_id=${alice.conversation.id}&limit=2&first_id=${earlier.body.data[0].id}`)
         .expect(200);
       expect(earliest.body).toMatchObject({ has_more: false });
       expect(queriesOf(earliest.body)).toEqual(['q1']);
 
-      const all = await api(operator).get(`${path}?conversation_id=${alice.conversation.id}`).expect(200);
+      const all = await api(editor).get(`${path}?conversation_id=${alice.conversation.id}`).expect(200);
       expect(all.body).toMatchObject({ limit: 20, has_more: false });
       expect(all.body.data).toHaveLength(5);
-      const stopped = await api(operator).get(`${path}?conversation_id=${bob.conversation.id}`).expect(200);
+      const stopped = await api(editor).get(`${path}?conversation_id=${bob.conversation.id}`).expect(200);
       expect(stopped.body.data).toEqual([expect.objectContaining({ status: 'stopped', answer: 'partial' })]);
+    });
+
+    it('keeps the logs from normal members and dataset operators, as Dify does', async () => {
+      for (const session of [normal, operator]) {
+        for (const path of [
+          `${APPS}/${app.id}/chat-conversations`,
+          `${APPS}/${app.id}/chat-messages?conversation_id=${alice.conversation.id}`,
+        ]) {
+          const res = await api(session).get(path).expect(403);
+          expect(res.body.code).toBe('forbidden');
+        }
+      }
     });
 
     it('answers 404 for another app’s conversation or an unknown first_id, 400 for bad parameters', async () => {

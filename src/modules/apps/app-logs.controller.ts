@@ -1,6 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentCaller, type WorkspaceCaller } from '../auth/current-caller.decorator';
+import { Roles } from '../auth/roles.decorator';
 import { AppLogsService } from './app-logs.service';
 import { ConversationListQueryDto, MessageListQueryDto } from './apps.dto';
 import { conversationLogOf, messageLogOf } from './apps.wire';
@@ -8,6 +9,8 @@ import { conversationLogOf, messageLogOf } from './apps.wire';
 @ApiTags('console: apps')
 @ApiBearerAuth()
 @ApiResponse({ status: 401, description: 'No valid access token (unauthorized)' })
+/** End users' conversations are for the app's builders: as in Dify, owners, admins and editors read them. */
+@Roles('editor')
 @Controller('console/api/apps/:id')
 export class AppLogsController {
   constructor(private readonly logs: AppLogsService) {}
