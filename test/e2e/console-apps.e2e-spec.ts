@@ -255,8 +255,18 @@ describe('console apps', () => {
       expect(await appRow(t, app.id)).toMatchObject({ name: 'Edited', apiRpm: 60, apiMaxActiveRequests: 0 });
 
       const partial = await api(owner).put(`${APPS}/${app.id}`, { api_rpm: null }).expect(200);
-      expect(partial.body).toMatchObject({ name: 'Edited', api_rpm: null, api_max_active_requests: 0 });
+      expect(partial.body).toMatchObject({
+        name: 'Edited',
+        description: 'now described',
+        api_rpm: null,
+        api_max_active_requests: 0,
+      });
       expect((await api(owner).get(`${APPS}/${app.id}`).expect(200)).body).toEqual(partial.body);
+      const cleared = await api(owner).put(`${APPS}/${app.id}`, { description: null }).expect(200);
+      expect(cleared.body).toMatchObject({ name: 'Edited', description: '' });
+      const created = await api(owner).post(APPS, { name: 'Null description', mode: 'chat', description: null });
+      expect(created.status).toBe(201);
+      expect(created.body.description).toBe('');
     });
 
     it('refuses negative, fractional or non-numeric limits and blank names, changing nothing', async () => {

@@ -25,7 +25,12 @@ const mode = z
   });
 
 const name = z.string().trim().min(1).max(255);
-const description = z.string().max(400);
+/** Null (which Dify's web app may send) means empty; absent means unchanged. */
+const description = z
+  .string()
+  .max(400)
+  .nullish()
+  .transform((d) => (d === null ? '' : d));
 const iconType = z.enum(['emoji', 'image', 'link']);
 const icon = z.string().max(255).nullable();
 const iconBackground = z.string().max(32).nullable();
@@ -36,7 +41,7 @@ export class CreateAppDto extends createZodDto(
   z.object({
     name,
     mode,
-    description: description.optional(),
+    description,
     icon_type: iconType.optional(),
     icon: icon.optional(),
     icon_background: iconBackground.optional(),
@@ -46,7 +51,7 @@ export class CreateAppDto extends createZodDto(
 export class UpdateAppDto extends createZodDto(
   z.object({
     name: name.optional(),
-    description: description.optional(),
+    description,
     icon_type: iconType.optional(),
     icon: icon.optional(),
     icon_background: iconBackground.optional(),
