@@ -27,6 +27,7 @@ import { metricsOptionsFrom } from './infrastructure/metrics.options-factory';
 import { telemetryOptionsFrom } from './infrastructure/observability.options-factory';
 import { storageOptionsFrom } from './infrastructure/storage.options-factory';
 import { type ProcessRole, queueOptionsFrom } from './infrastructure/queue.options-factory';
+import { AppsModule } from './modules/apps/apps.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { HealthModule } from './modules/health/health.module';
@@ -98,6 +99,7 @@ export class AppModule implements NestModule {
         AuthModule,
         WorkspacesModule,
         ProvidersModule,
+        AppsModule,
         ServiceApiModule,
       ],
       controllers: [StorageDownloadController],

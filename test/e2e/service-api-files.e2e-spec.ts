@@ -1,7 +1,8 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { UploadFile } from '../../src/modules/files/upload-file.entity';
-import { setupOwner } from '../support/console';
+import { bearer, type Session, setupOwner } from '../support/console';
+import { StorageService } from '@keel/storage';
 import { FakeOpenAiUpstream } from '../support/fake-openai-upstream';
 import { configureProvider, currentWorkspaceId, type SeededApp, seedApp } from '../support/service-api';
 import { bootTestApp, type TestApp } from '../support/test-app';
@@ -18,6 +19,7 @@ describe('Service API: files', () => {
   let t: TestApp;
   let app: SeededApp;
   let other: SeededApp;
+  let owner: Session;
 
   const upload = (key: string, user: string | undefined, file: { name: string; data: Buffer } | null) => {
     const req = request(t.baseUrl).post('/v1/files/upload').set('Authorization', `Bearer ${key}`);
@@ -30,7 +32,7 @@ describe('Service API: files', () => {
   beforeAll(async () => {
     await upstream.start();
     t = await bootTestApp({ MODEL_REQUEST_MAX_RETRIES: '0' });
-    const owner = await setupOwner(t);
+    owner = await setupOwner(t);
     const workspaceId = await currentWorkspaceId(t, owner);
     await configureProvider(t, owner, { endpoint_url: upstream.baseUrl });
     const vision = {
@@ -138,5 +140,14 @@ describe('Service API: files', () => {
       .send({ inputs: {}, query: 'x', user: 'vic', files: [{ ...file, upload_file_id: doc.body.id as string }] })
       .expect(415);
     expect(notImage.body.code).toBe('unsupported_file_type');
+  });
+
+  it('removes an app’s uploads, rows and stored bytes, when the app is deleted', async () => {
+    const res = await upload(other.key, 'wes', { name: 'gone.png', data: PNG }).expect(201);
+    const row = await uploads().findOneByOrFail({ id: res.body.id as string });
+    expect(await t.app.get(StorageService).exists(row.storageKey)).toBe(true);
+    await request(t.baseUrl).delete(`/console/api/apps/${other.app.id}`).set(bearer(owner.access)).expect(204);
+    expect(await uploads().countBy({ appId: other.app.id })).toBe(0);
+    expect(await t.app.get(StorageService).exists(row.storageKey)).toBe(false);
   });
 });

@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../audit/audit.module';
+import { Conversation } from '../conversations/conversation.entity';
+import { EndUser } from '../conversations/end-user.entity';
+import { Message } from '../conversations/message.entity';
+import { ProvidersModule } from '../providers/providers.module';
+import { AppApiKey } from './app-api-key.entity';
+import { AppApiKeysController } from './app-api-keys.controller';
+import { AppApiKeysService } from './app-api-keys.service';
+import { App } from './app.entity';
+import { AppLogsController } from './app-logs.controller';
+import { AppLogsService } from './app-logs.service';
+import { AppsController } from './apps.controller';
+import { AppsService } from './apps.service';
+
+/** Apps in the console: their model configuration, Service API keys, and conversation logs. */
+@Module({
+  imports: [TypeOrmModule.forFeature([App, AppApiKey, EndUser, Conversation, Message]), ProvidersModule, AuditModule],
+  controllers: [AppsController, AppApiKeysController, AppLogsController],
+  providers: [AppsService, AppApiKeysService, AppLogsService],
+  exports: [AppsService, AppApiKeysService],
+})
+export class AppsModule {}
