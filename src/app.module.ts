@@ -29,6 +29,7 @@ import { storageOptionsFrom } from './infrastructure/storage.options-factory';
 import { type ProcessRole, queueOptionsFrom } from './infrastructure/queue.options-factory';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { SsoModule } from './modules/sso/sso.module';
 import { HealthModule } from './modules/health/health.module';
 import { MailTemplatesModule } from './modules/mail/mail-templates.module';
 import { HttpMetricsMiddleware } from './modules/metrics/http-metrics.middleware';
@@ -93,6 +94,7 @@ export class AppModule implements NestModule {
         MetricsHttpModule,
         MailTemplatesModule,
         AuditModule,
+        SsoModule,
         AuthModule,
         WorkspacesModule,
       ],

@@ -5,9 +5,19 @@ import { Account } from '../modules/workspaces/account.entity';
 import { Invitation } from '../modules/workspaces/invitation.entity';
 import { WorkspaceMember } from '../modules/workspaces/workspace-member.entity';
 import { Workspace } from '../modules/workspaces/workspace.entity';
+import { AccountIntegration } from '../modules/sso/account-integration.entity';
 
 /**
  * Every TypeORM entity of the application. Listed explicitly (not globbed) so the webpack bundle,
  * the migration CLI and the tests see the same schema. Features append their entities here.
  */
-export const ENTITIES: Function[] = [Setup, Account, Workspace, WorkspaceMember, Invitation, RefreshToken, AuditLog];
+export const ENTITIES: Function[] = [
+  Setup,
+  Account,
+  AccountIntegration,
+  Workspace,
+  WorkspaceMember,
+  Invitation,
+  RefreshToken,
+  AuditLog,
+];
