@@ -17,6 +17,11 @@ export class GoogleStrategy extends PassportStrategy(Strategy, 'google') {
       scope: ['openid', 'email', 'profile'],
       store: store.forPassport(),
     });
+    // The access token goes in the Authorization header, not in the userinfo URL's query
+    // (passport-google-oauth20's default), where proxies and access logs would keep it.
+    (
+      this as unknown as { _oauth2: { useAuthorizationHeaderforGET(on: boolean): void } }
+    )._oauth2.useAuthorizationHeaderforGET(true);
   }
 
   validate(_accessToken: string, _refreshToken: string, profile: Profile): SsoProfile {

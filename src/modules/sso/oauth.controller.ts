@@ -74,7 +74,11 @@ export class OAuthController {
     @ReqMeta() meta: RequestMeta,
   ): Promise<void> {
     const { provider, strategy } = this.strategies.require(name);
-    if (!req.query.code && !req.query.error) {
+    if (req.query.error) {
+      // A fixed message: the query's error_description is anyone's text, not the provider's.
+      return this.toSignin(res, `Sign-in with ${this.strategies.label(provider)} was cancelled or refused.`);
+    }
+    if (!req.query.code) {
       return this.toSignin(res, 'The sign-in response carries no authorization code. Please start the sign-in again.');
     }
     const outcome = await authenticate(strategy, req, res);
@@ -98,7 +102,9 @@ export class OAuthController {
     const { error } = outcome;
     if (error instanceof ApiException && error.getStatus() < 500) return this.toSignin(res, error.message);
     // Provider unreachable, token exchange refused, ID token invalid…: the detail goes to the log only.
-    this.logger.warn({ provider, err: error }, 'SSO sign-in failed');
+    // The message only: provider errors can carry tokens (openid-client attaches the ID token).
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    this.logger.warn({ provider, reason }, 'SSO sign-in failed');
     this.toSignin(res, `Sign-in with ${this.strategies.label(provider)} failed. Please try again.`);
   }
 
