@@ -1,3 +1,4 @@
+import { Public } from '../../src/modules/auth/public.decorator';
 import {
   Body,
   Controller,
@@ -100,7 +101,9 @@ export class ProbeController {
 /** A route on an authentication path, whose body (a password) must never leave the process. */
 @Controller('console/api/login/__probe')
 export class AuthProbeController {
+  // Public like the login route it stands for (the console guard would answer 401 first).
   @Post()
+  @Public()
   crash(@Body() _body: unknown): never {
     throw new Error('probe failure on an authentication route');
   }
