@@ -83,7 +83,7 @@ export class SsoLoginService {
         registered = true;
       } else {
         this.assertUsable(account);
-        await this.link(account, profile, integration);
+        await this.link(account, profile, integration, label);
         linked = true;
       }
     } else {
@@ -173,12 +173,17 @@ export class SsoLoginService {
   }
 
   /** Links the identity to an existing account (replacing a link to a deleted account). */
-  private async link(account: Account, profile: SsoProfile, stale: AccountIntegration | null): Promise<void> {
+  private async link(
+    account: Account,
+    profile: SsoProfile,
+    stale: AccountIntegration | null,
+    label: string,
+  ): Promise<void> {
     const existing = await this.integrations.findOneBy({ accountId: account.id, provider: profile.provider });
     if (existing && existing.subject !== profile.subject) {
       throw new SsoRefusedException(
         'account_linked_elsewhere',
-        `This Keel account is already linked to another ${profile.provider} identity.`,
+        `This Keel account is already linked to another ${label} identity.`,
       );
     }
     const now = new Date();
