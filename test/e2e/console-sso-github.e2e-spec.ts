@@ -1,4 +1,7 @@
 import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { AccountIntegration } from '../../src/modules/sso/account-integration.entity';
+import { Invitation } from '../../src/modules/workspaces/invitation.entity';
 import { addMember, bearer, OWNER, type Session, setupOwner } from '../support/console';
 import { FakeOAuthProvider, type FakeUser, GITHUB_PATHS } from '../support/fake-oauth-provider';
 import { hop, signinMessage, ssoLogin } from '../support/sso';
@@ -347,6 +350,27 @@ describe('console SSO with GitHub when sign-up is off', () => {
       .query({ token: link.searchParams.get('token') })
       .expect(200);
     expect(check.body.is_valid).toBe(false);
+  });
+
+  it('refuses an invitee whose invitation expired, and links nothing', async () => {
+    await request(t.baseUrl)
+      .post('/console/api/workspaces/current/members/invite-email')
+      .set(bearer(owner.access))
+      .send({ emails: ['late@example.com'], role: 'normal' })
+      .expect(201);
+    const ds = t.app.get(DataSource);
+    await ds
+      .getRepository(Invitation)
+      .update({ email: 'late@example.com' }, { expiresAt: new Date(Date.now() - 1000) });
+    fake.nextUser = {
+      profile: { id: 4004, login: 'late', name: 'Late' },
+      emails: [{ email: 'late@example.com', primary: true, verified: true }],
+    };
+    const run = await ssoLogin(t.baseUrl, 'github');
+    expect(signinMessage(run.callback.location)).toBe(
+      'Your invitation has expired or was cancelled. Ask an administrator to invite you again.',
+    );
+    expect(await ds.getRepository(AccountIntegration).countBy({ subject: '4004' })).toBe(0);
   });
 
   it('still signs in an existing member who has a workspace (linking by email)', async () => {

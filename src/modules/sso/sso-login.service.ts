@@ -83,6 +83,8 @@ export class SsoLoginService {
         registered = true;
       } else {
         this.assertUsable(account);
+        // An invitee accepts first: a refused (expired) invitation leaves no link behind.
+        if (account.status === 'pending') activatedIn = await this.acceptInvitation(account, profile);
         await this.link(account, profile, integration, label);
         linked = true;
       }
@@ -93,10 +95,8 @@ export class SsoLoginService {
       }
     }
 
-    if (account.status === 'pending') {
-      activatedIn = await this.acceptInvitation(account, profile);
-      account = await this.accounts.findOneByOrFail({ id: account.id });
-    }
+    if (account.status === 'pending' && !activatedIn) activatedIn = await this.acceptInvitation(account, profile);
+    if (activatedIn) account = await this.accounts.findOneByOrFail({ id: account.id });
     const workspaceId = registered ? await this.currentWorkspaceOf(account.id) : await this.ensureWorkspace(account);
 
     const pair = await this.sessions.start(account, meta);
