@@ -94,4 +94,16 @@ describe('console SSO cookies behind an https CONSOLE_API_URL', () => {
     );
     expect(start.setCookie.find((c) => c.startsWith('keel_oauth_google='))).toMatch(/; Secure/);
   });
+
+  it('sets Secure session cookies at the end of the sign-in', async () => {
+    fake.nextUser = { profile: { sub: '3001', email: 'sec@example.com', email_verified: true, name: 'Sec' } };
+    const start = await hop(`${t.baseUrl}/console/api/oauth/login/google`);
+    const back = await hop(start.location);
+    // The browser would reach https://keel.example.com; the test reaches the app itself.
+    const done = await hop(back.location.replace('https://keel.example.com', t.baseUrl), start.cookies);
+    expect(done.location).toBe(WEB);
+    for (const name of ['access_token', 'refresh_token', 'csrf_token']) {
+      expect(done.setCookie.find((c) => c.startsWith(`${name}=`))).toMatch(/; Secure/);
+    }
+  });
 });
