@@ -30,6 +30,7 @@ import { type ProcessRole, queueOptionsFrom } from './infrastructure/queue.optio
 import { AppsModule } from './modules/apps/apps.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { SsoModule } from './modules/sso/sso.module';
 import { HealthModule } from './modules/health/health.module';
 import { MailTemplatesModule } from './modules/mail/mail-templates.module';
 import { HttpMetricsMiddleware } from './modules/metrics/http-metrics.middleware';
@@ -96,6 +97,7 @@ export class AppModule implements NestModule {
         MetricsHttpModule,
         MailTemplatesModule,
         AuditModule,
+        SsoModule,
         AuthModule,
         WorkspacesModule,
         ProvidersModule,

@@ -113,6 +113,41 @@ export interface AuthConfig {
   passwordResetTtlMinutes: number;
 }
 
+/** One OAuth 2.0 provider's client and endpoints (GitHub, GitHub Enterprise, Google). */
+export interface OAuthClientConfig {
+  clientId: string;
+  clientSecret: string;
+  authorizeUrl: string;
+  tokenUrl: string;
+  /** GitHub: the API base (`/user`, `/user/emails`); Google: the userinfo endpoint. */
+  apiUrl: string;
+}
+
+export interface OidcClientConfig {
+  issuer: string;
+  clientId: string;
+  /** Absent: a public client (PKCE only, token endpoint auth `none`). */
+  clientSecret?: string;
+  scopes: string[];
+  emailClaim: string;
+  displayName: string;
+}
+
+/** Console single sign-on, and who may sign up through it. */
+export interface SsoConfig {
+  /** Public base URL of this API; OAuth callbacks are `<it>/console/api/oauth/authorize/<provider>`. */
+  consoleApiUrl: string;
+  github?: OAuthClientConfig;
+  google?: OAuthClientConfig;
+  oidc?: OidcClientConfig;
+  /** Whether an SSO sign-in may create an account that was neither invited nor existing. */
+  allowRegister: boolean;
+  /** Lower-case domains new accounts' emails must belong to; empty = any. */
+  allowedEmailDomains: string[];
+  /** Whether an account without any workspace gets its own (as owner) at SSO sign-in. */
+  allowCreateWorkspace: boolean;
+}
+
 export interface AppConfigValues {
   env: NodeEnv;
   dataDir: string;
@@ -128,8 +163,9 @@ export interface AppConfigValues {
   storage: StorageConfig;
   auth: AuthConfig;
   mail: MailModuleOptions;
-  /** Base URL of the console web app (links in e-mails). */
+  /** Base URL of the console web app (links in e-mails, where SSO lands). */
   consoleWebUrl: string;
+  sso: SsoConfig;
   metrics: MetricsConfig;
   sentry: SentryModuleOptions;
   tracing: TracingConfig;
@@ -159,6 +195,7 @@ export class AppConfig implements AppConfigValues {
   declare readonly auth: AuthConfig;
   declare readonly mail: MailModuleOptions;
   declare readonly consoleWebUrl: string;
+  declare readonly sso: SsoConfig;
   declare readonly metrics: MetricsConfig;
   declare readonly sentry: SentryModuleOptions;
   declare readonly tracing: TracingConfig;

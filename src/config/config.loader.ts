@@ -11,6 +11,7 @@ import {
   AppConfig,
   type DatabaseConfig,
   type ServerConfig,
+  type SsoConfig,
   type StorageConfig,
   type TracingConfig,
 } from './app-config';
@@ -75,6 +76,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   const storage = storageConfigFrom(raw, cwd, dataDir, problems);
   const mail = mailConfigFrom(raw, problems);
   const tracing = tracingConfigFrom(raw, problems);
+  const sso = ssoConfigFrom(raw, problems);
   if (problems.length > 0) throw new ConfigValidationError(problems);
 
   return new AppConfig({
@@ -119,7 +121,8 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
       passwordResetTtlMinutes: raw.RESET_PASSWORD_TOKEN_EXPIRY_MINUTES,
     },
     mail,
-    consoleWebUrl: raw.CONSOLE_WEB_URL.replace(/\/+$/, ''),
+    consoleWebUrl: raw.CONSOLE_WEB_URL?.replace(/\/+$/, '') ?? sso.consoleApiUrl,
+    sso,
     metrics: {
       enabled: raw.METRICS_ENABLED,
       port: raw.METRICS_PORT,
@@ -368,6 +371,77 @@ function mailConfigFrom(raw: RawEnv, problems: ConfigProblem[]): MailModuleOptio
         port: raw.SENDGRID_SMTP_PORT,
       };
   }
+}
+
+/**
+ * Console SSO: each provider is on when its client id and secret are set; the rest has defaults.
+ * GitHub Enterprise Server needs its three URLs together (a token must never go to github.com).
+ */
+function ssoConfigFrom(raw: RawEnv, problems: ConfigProblem[]): SsoConfig {
+  const pair = (idVar: keyof RawEnv, secretVar: keyof RawEnv) => {
+    const id = raw[idVar] as string | undefined;
+    const secret = raw[secretVar] as string | undefined;
+    if (id && !secret) problems.push({ variable: secretVar, message: `is required when ${idVar} is set` });
+    if (secret && !id) problems.push({ variable: idVar, message: `is required when ${secretVar} is set` });
+    return id && secret ? { clientId: id, clientSecret: secret } : undefined;
+  };
+  const onlyWith = (owner: keyof RawEnv, variables: Array<keyof RawEnv>) => {
+    for (const variable of variables) {
+      if (raw[variable] !== undefined && !raw[owner]) {
+        problems.push({ variable, message: `is only used with ${owner} (set it, or unset ${variable})` });
+      }
+    }
+  };
+  const trim = (url: string) => url.replace(/\/+$/, '');
+
+  const github = pair('GITHUB_CLIENT_ID', 'GITHUB_CLIENT_SECRET');
+  const enterprise = ['GITHUB_AUTHORIZE_URL', 'GITHUB_TOKEN_URL', 'GITHUB_API_URL'] as const;
+  const enterpriseSet = enterprise.filter((v) => raw[v]);
+  if (enterpriseSet.length > 0 && enterpriseSet.length < enterprise.length) {
+    for (const variable of enterprise.filter((v) => !raw[v])) {
+      problems.push({
+        variable,
+        message: `is required with ${enterpriseSet.join(', ')} (GitHub Enterprise needs all three URLs)`,
+      });
+    }
+  }
+  onlyWith('GITHUB_CLIENT_ID', [...enterprise]);
+  const google = pair('GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET');
+  onlyWith('GOOGLE_CLIENT_ID', ['GOOGLE_AUTHORIZE_URL', 'GOOGLE_TOKEN_URL', 'GOOGLE_USERINFO_URL']);
+  if (raw.OIDC_ISSUER && !raw.OIDC_CLIENT_ID) {
+    problems.push({ variable: 'OIDC_CLIENT_ID', message: 'is required when OIDC_ISSUER is set' });
+  }
+  onlyWith('OIDC_ISSUER', ['OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET']);
+
+  return {
+    consoleApiUrl: trim(raw.CONSOLE_API_URL ?? `http://localhost:${raw.PORT}`),
+    github: github && {
+      ...github,
+      authorizeUrl: raw.GITHUB_AUTHORIZE_URL ?? 'https://github.com/login/oauth/authorize',
+      tokenUrl: raw.GITHUB_TOKEN_URL ?? 'https://github.com/login/oauth/access_token',
+      apiUrl: trim(raw.GITHUB_API_URL ?? 'https://api.github.com'),
+    },
+    google: google && {
+      ...google,
+      authorizeUrl: raw.GOOGLE_AUTHORIZE_URL ?? 'https://accounts.google.com/o/oauth2/v2/auth',
+      tokenUrl: raw.GOOGLE_TOKEN_URL ?? 'https://oauth2.googleapis.com/token',
+      apiUrl: raw.GOOGLE_USERINFO_URL ?? 'https://www.googleapis.com/oauth2/v3/userinfo',
+    },
+    oidc:
+      raw.OIDC_ISSUER && raw.OIDC_CLIENT_ID
+        ? {
+            issuer: raw.OIDC_ISSUER,
+            clientId: raw.OIDC_CLIENT_ID,
+            clientSecret: raw.OIDC_CLIENT_SECRET,
+            scopes: raw.OIDC_SCOPES.split(/[\s,]+/).filter(Boolean),
+            emailClaim: raw.OIDC_EMAIL_CLAIM,
+            displayName: raw.OIDC_DISPLAY_NAME,
+          }
+        : undefined,
+    allowRegister: raw.ALLOW_REGISTER,
+    allowedEmailDomains: splitList(raw.ALLOWED_EMAIL_DOMAINS ?? '').map((d) => d.toLowerCase()),
+    allowCreateWorkspace: raw.ALLOW_CREATE_WORKSPACE,
+  };
 }
 
 function parseNodes(list: string): RedisNode[] {

@@ -214,8 +214,8 @@ export const envSchema = z.object({
   SENDGRID_API_KEY: z.string().trim().min(1).optional(),
   SENDGRID_SMTP_HOST: z.string().trim().min(1).default('smtp.sendgrid.net'),
   SENDGRID_SMTP_PORT: integer('SENDGRID_SMTP_PORT', 1, 65535).default(587),
-  // Where people use the console (links in e-mails point there).
-  CONSOLE_WEB_URL: httpUrl.default('http://localhost:3000'),
+  // Where people use the console (links in e-mails point there). Default: CONSOLE_API_URL.
+  CONSOLE_WEB_URL: httpUrl.optional(),
 
   // console accounts: setup, password login, tokens
   INIT_PASSWORD: z.string().min(1).max(30, { error: 'must be at most 30 characters' }).optional(),
@@ -225,6 +225,38 @@ export const envSchema = z.object({
   REFRESH_TOKEN_EXPIRE_DAYS: integer('REFRESH_TOKEN_EXPIRE_DAYS', 1, 365).default(30),
   INVITE_EXPIRY_HOURS: integer('INVITE_EXPIRY_HOURS', 1, 720).default(72),
   RESET_PASSWORD_TOKEN_EXPIRY_MINUTES: integer('RESET_PASSWORD_TOKEN_EXPIRY_MINUTES', 1, 1440).default(5),
+
+  // console SSO (each provider is on when its client id and secret are set) and sign-up rules
+  CONSOLE_API_URL: httpUrl.optional(),
+  GITHUB_CLIENT_ID: z.string().trim().min(1).optional(),
+  GITHUB_CLIENT_SECRET: z.string().trim().min(1).optional(),
+  GITHUB_AUTHORIZE_URL: httpUrl.optional(),
+  GITHUB_TOKEN_URL: httpUrl.optional(),
+  GITHUB_API_URL: httpUrl.optional(),
+  GOOGLE_CLIENT_ID: z.string().trim().min(1).optional(),
+  GOOGLE_CLIENT_SECRET: z.string().trim().min(1).optional(),
+  GOOGLE_AUTHORIZE_URL: httpUrl.optional(),
+  GOOGLE_TOKEN_URL: httpUrl.optional(),
+  GOOGLE_USERINFO_URL: httpUrl.optional(),
+  OIDC_ISSUER: httpUrl.optional(),
+  OIDC_CLIENT_ID: z.string().trim().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().trim().min(1).optional(),
+  OIDC_SCOPES: z
+    .string()
+    .trim()
+    .refine((v) => v.split(/[\s,]+/).includes('openid'), { error: 'must include openid, e.g. openid email profile' })
+    .default('openid email profile'),
+  OIDC_EMAIL_CLAIM: z.string().trim().min(1).max(128).default('email'),
+  OIDC_DISPLAY_NAME: z.string().trim().min(1).max(64).default('SSO'),
+  ALLOW_REGISTER: boolean.default(false),
+  ALLOWED_EMAIL_DOMAINS: z
+    .string()
+    .trim()
+    .refine((v) => v.split(',').every((d) => /^[a-z0-9.-]+\.[a-z]{2,}$/i.test(d.trim())), {
+      error: 'must be a comma-separated list of domains, e.g. ALLOWED_EMAIL_DOMAINS=example.com,example.org',
+    })
+    .optional(),
+  ALLOW_CREATE_WORKSPACE: boolean.default(false),
 
   // metrics
   METRICS_ENABLED: boolean.default(true),

@@ -13,6 +13,7 @@ import { Account } from '../modules/workspaces/account.entity';
 import { Invitation } from '../modules/workspaces/invitation.entity';
 import { WorkspaceMember } from '../modules/workspaces/workspace-member.entity';
 import { Workspace } from '../modules/workspaces/workspace.entity';
+import { AccountIntegration } from '../modules/sso/account-integration.entity';
 
 /**
  * Every TypeORM entity of the application. Listed explicitly (not globbed) so the webpack bundle,
@@ -21,6 +22,7 @@ import { Workspace } from '../modules/workspaces/workspace.entity';
 export const ENTITIES: Function[] = [
   Setup,
   Account,
+  AccountIntegration,
   Workspace,
   WorkspaceMember,
   Invitation,

@@ -1,4 +1,5 @@
 import { ConsoleAccounts1763900000000 } from './migrations/1763900000000-console-accounts';
+import { AccountIntegrations1763950000000 } from './migrations/1763950000000-account-integrations';
 import { AppsAndConversations1764000000000 } from './migrations/1764000000000-apps-and-conversations';
 import { MessageFeedbacks1764100000000 } from './migrations/1764100000000-message-feedbacks';
 import { UploadFiles1764200000000 } from './migrations/1764200000000-upload-files';
@@ -9,6 +10,7 @@ import { UploadFiles1764200000000 } from './migrations/1764200000000-upload-file
  */
 export const MIGRATIONS: Function[] = [
   ConsoleAccounts1763900000000,
+  AccountIntegrations1763950000000,
   AppsAndConversations1764000000000,
   MessageFeedbacks1764100000000,
   UploadFiles1764200000000,

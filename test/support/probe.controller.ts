@@ -98,7 +98,10 @@ export class ProbeController {
   }
 }
 
-/** A route on an authentication path, whose body (a password) must never leave the process. */
+/**
+ * A route on an authentication path, whose body (a password) must never leave the process. Public
+ * like the login route it stands for (the console guard would answer 401 first).
+ */
 @Public()
 @Controller('console/api/login/__probe')
 export class AuthProbeController {

@@ -11,6 +11,7 @@ export type KeyPurpose =
   | 'access-token-signing'
   | 'url-signing'
   | 'oauth-state'
+  | 'console-csrf'
   | 'init-validation';
 
 const SALT = 'keel/v1';

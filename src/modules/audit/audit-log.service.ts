@@ -13,6 +13,8 @@ export type AuditAction =
   | 'account.password_changed'
   | 'account.password_reset'
   | 'account.activated'
+  | 'account.registered'
+  | 'account.sso_linked'
   | 'workspace.setup'
   | 'workspace.renamed'
   | 'member.invited'

@@ -80,6 +80,15 @@ export class AuthStateStore {
     return this.live(k)?.value ?? null;
   }
 
+  /** Reads and deletes in one step: of two concurrent takers, one gets the value. */
+  async take(key: string): Promise<string | null> {
+    const k = `auth:${key}`;
+    if (this.redis) return this.onRedis((client) => client.getdel(k));
+    const value = this.live(k)?.value ?? null;
+    this.memory.delete(k);
+    return value;
+  }
+
   async delete(key: string): Promise<void> {
     const k = `auth:${key}`;
     if (this.redis) await this.onRedis((client) => client.del(k));

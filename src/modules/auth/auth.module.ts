@@ -16,6 +16,7 @@ import { PasswordResetService } from './password-reset.service';
 import { PasswordHasher } from './password.hasher';
 import { RefreshToken } from './refresh-token.entity';
 import { RefreshTokenService } from './refresh-token.service';
+import { SessionCookies } from './session-cookies';
 import { SessionService } from './session.service';
 import { SetupController } from './setup.controller';
 import { Setup } from './setup.entity';
@@ -38,6 +39,7 @@ import { SystemFeaturesController } from './system-features.controller';
     AccessTokenService,
     RefreshTokenService,
     SessionService,
+    SessionCookies,
     AuthStateStore,
     LoginRateLimiter,
     LoginService,
@@ -45,6 +47,6 @@ import { SystemFeaturesController } from './system-features.controller';
     PasswordResetService,
     { provide: APP_GUARD, useClass: ConsoleAuthGuard },
   ],
-  exports: [PasswordHasher, SessionService],
+  exports: [PasswordHasher, SessionService, SessionCookies, AuthStateStore],
 })
 export class AuthModule {}
