@@ -52,7 +52,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/config/**/*.ts', 'test/**/*.ts', 'test/**/*.mjs', 'bench/**/*.mjs', '**/*.spec.ts'],
+    files: ['src/config/**/*.ts', 'test/**/*.ts', 'test/**/*.mjs', 'bench/**/*.{ts,mjs}', '**/*.spec.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {

@@ -101,9 +101,14 @@ export class ConversationsService {
     return rows.reverse().filter((m) => m.answer !== '');
   }
 
+  /** One more turn, now: a single UPDATE on the request path. */
   async touch(conversationId: string): Promise<void> {
-    await this.conversations.increment({ id: conversationId }, 'dialogueCount', 1);
-    await this.conversations.update({ id: conversationId }, { updatedAt: new Date() });
+    await this.conversations
+      .createQueryBuilder()
+      .update()
+      .set({ dialogueCount: () => 'dialogue_count + 1', updatedAt: new Date() })
+      .where('id = :id', { id: conversationId })
+      .execute();
   }
 }
 

@@ -22,7 +22,24 @@ const RESERVED_PARAMS = new Set(['model', 'messages', 'stream', 'stream_options'
  * The official SDK, configured explicitly: `apiKey` is always passed (a placeholder when the
  * endpoint needs none) because the SDK would otherwise read OPENAI_API_KEY from the environment.
  */
+// Clients are reused per endpoint and key: building one per call showed up in the chat benchmark.
+const clients = new Map<string, OpenAI>();
+const MAX_CLIENTS = 256;
+
 export function openAiClient(endpoint: OpenAiEndpoint, options: UpstreamClientOptions): OpenAI {
+  const id = [endpoint.baseURL, endpoint.apiKey, endpoint.organization, options.timeoutMs, options.maxRetries].join(
+    '\n',
+  );
+  let client = clients.get(id);
+  if (!client) {
+    if (clients.size >= MAX_CLIENTS) clients.clear();
+    client = createClient(endpoint, options);
+    clients.set(id, client);
+  }
+  return client;
+}
+
+function createClient(endpoint: OpenAiEndpoint, options: UpstreamClientOptions): OpenAI {
   // Loaded on first use: the SDK is ~150 modules that a server without model calls never needs.
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberate lazy loading
   const { OpenAI: Client } = require('openai') as typeof import('openai');

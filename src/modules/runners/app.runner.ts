@@ -112,7 +112,11 @@ export class AppRunner {
 
   async start(input: RunInput): Promise<RunHandle> {
     try {
-      const history = input.conversation ? await this.conversations.history(input.conversation) : [];
+      // A conversation created for this turn has no history to read.
+      const history =
+        input.conversation && input.conversation.dialogueCount > 0
+          ? await this.conversations.history(input.conversation)
+          : [];
       const prompt = buildPrompt({
         mode: input.mode,
         config: input.model.config,

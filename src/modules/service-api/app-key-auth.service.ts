@@ -21,19 +21,20 @@ export class AppKeyAuthService {
   private readonly logger = new Logger(AppKeyAuthService.name);
   private readonly touched = new Map<string, number>();
 
-  constructor(
-    @InjectRepository(AppApiKey) private readonly keys: Repository<AppApiKey>,
-    @InjectRepository(App) private readonly apps: Repository<App>,
-    @InjectRepository(Workspace) private readonly workspaces: Repository<Workspace>,
-  ) {}
+  constructor(@InjectRepository(AppApiKey) private readonly keys: Repository<AppApiKey>) {}
 
+  /** One query on the request path: the key with its app and workspace (either may be gone). */
   async resolve(token: string): Promise<ResolvedKey | undefined> {
     if (!token.startsWith(APP_KEY_PREFIX) || token.length > 128) return undefined;
-    const key = await this.keys.findOneBy({ tokenHash: hashAppKey(token) });
-    if (!key) return undefined;
-    const app = await this.apps.findOneBy({ id: key.appId });
-    const workspace = app ? await this.workspaces.findOneBy({ id: app.workspaceId }) : null;
-    return { key, app, workspace };
+    const row = await this.keys
+      .createQueryBuilder('key')
+      .leftJoinAndMapOne('key.app', App, 'app', 'app.id = key.app_id')
+      .leftJoinAndMapOne('key.workspace', Workspace, 'workspace', 'workspace.id = app.workspace_id')
+      .where('key.token_hash = :hash', { hash: hashAppKey(token) })
+      .getOne();
+    if (!row) return undefined;
+    const { app, workspace, ...key } = row as AppApiKey & { app?: App; workspace?: Workspace };
+    return { key: key as AppApiKey, app: app ?? null, workspace: workspace ?? null };
   }
 
   /** Records use without a write per request; a failed write is logged, never the caller's problem. */

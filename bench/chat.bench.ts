@@ -1,0 +1,219 @@
+/**
+ * Chat streaming benchmark: streamed POST /v1/chat-messages through Keel (`node dist/main`, its
+ * own process) against the fake OpenAI-compatible upstream answering with no delay, on SQLite and
+ * (when reachable) PostgreSQL. Baseline in the same run: a bare node:http server, also its own
+ * process, proxying the same upstream stream byte for byte. Reported: requests/s and time to the
+ * first event (p50/p99), and Keel's requests/s as a share of the proxy's.
+ * Budgets (issue 9): first event p50 ≤ 15 ms; requests/s ≥ 0.4 × the proxy's.
+ *   npm run bench:chat            (builds first)
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { FakeOpenAiUpstream } from '../test/support/fake-openai-upstream';
+import { freePort } from '../test/support/server-process';
+import { createTestDatabase, type TestDatabase } from '../test/support/test-databases';
+
+const ROOT = resolve(__dirname, '..');
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 5_000);
+const WARMUP_MS = 1_000;
+const BUDGET_TTFE_P50_MS = 15;
+const BUDGET_RPS_RATIO = 0.4;
+
+interface Target {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+interface Result {
+  requests: number;
+  rps: number;
+  ttfe: number[];
+}
+
+async function waitFor(url: string, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error(`process exited (${child.exitCode}) before ${url} answered`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} not ready`);
+}
+
+/** One streamed request: time to the first byte of the body (the first event), then drain. */
+async function once(target: Target): Promise<number> {
+  const started = performance.now();
+  const res = await fetch(target.url, { method: 'POST', headers: target.headers, body: target.body });
+  if (res.status !== 200) throw new Error(`${target.url} answered ${res.status}: ${await res.text()}`);
+  const reader = res.body!.getReader();
+  const first = await reader.read();
+  const ttfe = performance.now() - started;
+  if (first.done) throw new Error('empty stream');
+  while (!(await reader.read()).done) {
+    // drain
+  }
+  return ttfe;
+}
+
+async function load(target: Target, durationMs: number): Promise<Result> {
+  const ttfe: number[] = [];
+  const deadline = performance.now() + durationMs;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (performance.now() < deadline) ttfe.push(await once(target));
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  return { requests: ttfe.length, rps: ttfe.length / elapsed, ttfe };
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function measure(target: Target): Promise<Result> {
+  await load(target, WARMUP_MS);
+  return load(target, DURATION_MS);
+}
+
+/** The baseline: forwards the request to the upstream and pipes its SSE bytes back unchanged. */
+async function startBareProxy(upstreamUrl: string): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const script = `
+    const http = require('node:http');
+    const upstream = new URL(${JSON.stringify(`${upstreamUrl}/chat/completions`)});
+    const agent = new http.Agent({ keepAlive: true });
+    http.createServer((req, res) => {
+      if (req.method !== 'POST') return res.end('ok');
+      const body = JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'hello bench' }] });
+      const out = http.request(upstream, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (up) => {
+        res.writeHead(up.statusCode, { 'content-type': 'text/event-stream' });
+        up.pipe(res);
+      });
+      req.resume();
+      out.end(body);
+    }).listen(${port}, '127.0.0.1');`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: 'inherit' });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(url, child);
+  return { url, child };
+}
+
+async function startKeel(
+  env: Record<string, string>,
+): Promise<{ url: string; child: ChildProcess; cleanup: () => void }> {
+  const port = await freePort();
+  const cwd = mkdtempSync(join(tmpdir(), 'keel-bench-chat-'));
+  // e.g. BENCH_KEEL_NODE_ARGS=--prof to profile Keel under this load (V8 log in BENCH_KEEL_CWD).
+  const nodeArgs = (process.env.BENCH_KEEL_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist/main.js')], {
+    cwd: process.env.BENCH_KEEL_CWD ?? cwd,
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'production',
+      SECRET_KEY: 'b'.repeat(40),
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(`${url}/health/ready`, child);
+  return { url, child, cleanup: () => rmSync(cwd, { recursive: true, force: true }) };
+}
+
+/** Owner, provider, chat app with a model, and an API key — all through Keel's own routes. */
+async function provision(keelUrl: string, upstreamUrl: string): Promise<string> {
+  const call = async (path: string, body: unknown, token?: string) => {
+    const res = await fetch(`${keelUrl}/console/api${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (res.status >= 300) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as Record<string, unknown>;
+  };
+  const owner = { email: 'bench@example.com', name: 'Bench', password: 'bench-pass-1' };
+  await call('/setup', owner);
+  const token = ((await call('/login', owner)).data as { access_token: string }).access_token;
+  await call(
+    '/workspaces/current/model-providers/openai_api_compatible/credentials',
+    { credentials: { endpoint_url: upstreamUrl } },
+    token,
+  );
+  const app = await call('/apps', { name: 'bench', mode: 'chat' }, token);
+  await call(
+    `/apps/${app.id as string}/model-config`,
+    { model: { provider: 'openai_api_compatible', name: 'gpt-4o-mini' } },
+    token,
+  );
+  return (await call(`/apps/${app.id as string}/api-keys`, undefined, token)).token as string;
+}
+
+function row(name: string, r: Result): string {
+  return `  ${name.padEnd(24)} ${r.rps.toFixed(1).padStart(7)} req/s   first event p50 ${percentile(r.ttfe, 50).toFixed(1)} ms, p99 ${percentile(r.ttfe, 99).toFixed(1)} ms   (${r.requests} requests)`;
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(join(ROOT, 'dist/main.js'))) throw new Error('dist/main.js is missing: run `npm run build` first');
+  const upstream = await new FakeOpenAiUpstream({ models: ['gpt-4o-mini'] }).start();
+  const bare = await startBareProxy(upstream.baseUrl);
+  const bareResult = await measure({ url: bare.url, headers: {}, body: '' });
+  bare.child.kill();
+
+  console.log(`streamed chat, ${CONCURRENCY} concurrent clients, ${DURATION_MS / 1000} s per target`);
+  console.log(row('bare node:http proxy', bareResult));
+  const wanted = (process.env.BENCH_DATABASES ?? 'sqlite,postgres').split(',');
+  const databases: Array<[string, () => Promise<TestDatabase | undefined>]> = [
+    ['sqlite', async () => undefined],
+    ['postgres', async () => createTestDatabase('postgres').catch(() => undefined)],
+  ];
+  let within = true;
+  for (const [name, create] of databases.filter(([n]) => wanted.includes(n))) {
+    const db = await create();
+    if (name !== 'sqlite' && !db) {
+      console.log(`  keel (${name}): SKIPPED (server not reachable)`);
+      continue;
+    }
+    const keel = await startKeel(db?.env ?? {});
+    try {
+      const key = await provision(keel.url, upstream.baseUrl);
+      const result = await measure({
+        url: `${keel.url}/v1/chat-messages`,
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ inputs: {}, query: 'hello bench', user: 'bench', response_mode: 'streaming' }),
+      });
+      const ratio = result.rps / bareResult.rps;
+      const p50 = percentile(result.ttfe, 50);
+      const ok = p50 <= BUDGET_TTFE_P50_MS && ratio >= BUDGET_RPS_RATIO;
+      within &&= ok;
+      console.log(row(`keel (${name})`, result));
+      console.log(
+        `    ratio keel/proxy ${ratio.toFixed(2)}x; budgets: p50 ≤ ${BUDGET_TTFE_P50_MS} ms, ≥ ${BUDGET_RPS_RATIO}x: ${ok ? 'within' : 'OVER'}`,
+      );
+    } finally {
+      keel.child.kill('SIGTERM');
+      await new Promise((r) => keel.child.once('exit', r));
+      keel.cleanup();
+      await db?.drop();
+    }
+  }
+  await upstream.stop();
+  if (!within) process.exitCode = 1;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
