@@ -33,14 +33,10 @@ export class AppApiKeysController {
   @ApiResponse({ status: 404, description: 'No such app in the current workspace (not_found)' })
   async create(@CurrentCaller() caller: WorkspaceCaller, @Param('id') appId: string, @ReqMeta() meta: RequestMeta) {
     const { key, token } = await this.keys.create(caller.workspaceId, appId, caller.account.id);
-    await this.audit.record({
+    await this.audit.recordBy(caller, meta, {
       action: 'app.api_key_created',
-      workspaceId: caller.workspaceId,
-      actorId: caller.account.id,
-      actorEmail: caller.account.email,
       target: { type: 'app_api_key', id: key.id },
       metadata: { app_id: key.appId, token_tail: key.tokenTail },
-      ...meta,
     });
     return apiKeyOf(key, token);
   }
@@ -59,14 +55,10 @@ export class AppApiKeysController {
     @ReqMeta() meta: RequestMeta,
   ) {
     const key = await this.keys.remove(caller.workspaceId, appId, keyId);
-    await this.audit.record({
+    await this.audit.recordBy(caller, meta, {
       action: 'app.api_key_deleted',
-      workspaceId: caller.workspaceId,
-      actorId: caller.account.id,
-      actorEmail: caller.account.email,
       target: { type: 'app_api_key', id: key.id },
       metadata: { app_id: key.appId, token_tail: key.tokenTail },
-      ...meta,
     });
   }
 }

@@ -27,14 +27,10 @@ export class AppsController {
   @ApiResponse({ status: 400, description: 'invalid_param: bad field, or a mode not supported yet' })
   async create(@CurrentCaller() caller: WorkspaceCaller, @Body() body: CreateAppDto, @ReqMeta() meta: RequestMeta) {
     const app = await this.apps.create(caller.workspaceId, caller.account.id, body);
-    await this.audit.record({
+    await this.audit.recordBy(caller, meta, {
       action: 'app.created',
-      workspaceId: caller.workspaceId,
-      actorId: caller.account.id,
-      actorEmail: caller.account.email,
       target: { type: 'app', id: app.id },
       metadata: { name: app.name, mode: app.mode },
-      ...meta,
     });
     return appOf(app);
   }
@@ -78,14 +74,10 @@ export class AppsController {
   @ApiResponse(NOT_FOUND)
   async remove(@CurrentCaller() caller: WorkspaceCaller, @Param('id') id: string, @ReqMeta() meta: RequestMeta) {
     const app = await this.apps.remove(caller.workspaceId, id);
-    await this.audit.record({
+    await this.audit.recordBy(caller, meta, {
       action: 'app.deleted',
-      workspaceId: caller.workspaceId,
-      actorId: caller.account.id,
-      actorEmail: caller.account.email,
       target: { type: 'app', id: app.id },
       metadata: { name: app.name, mode: app.mode },
-      ...meta,
     });
   }
 

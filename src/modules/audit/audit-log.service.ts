@@ -78,6 +78,22 @@ export class AuditLogService {
     }
   }
 
+  /** An event done by a console caller in its current workspace, from the request `meta`. */
+  recordBy(
+    caller: { account: { id: string; email: string }; workspaceId: string },
+    meta: { ip: string | null; userAgent: string | null },
+    event: Pick<AuditEvent, 'action' | 'target' | 'metadata'>,
+  ): Promise<void> {
+    return this.record({
+      ...event,
+      workspaceId: caller.workspaceId,
+      actorId: caller.account.id,
+      actorEmail: caller.account.email,
+      ip: meta.ip,
+      userAgent: meta.userAgent,
+    });
+  }
+
   /** One page of a workspace's log, newest first. */
   async page(query: AuditQuery): Promise<{ rows: AuditLog[]; total: number }> {
     const where: FindOptionsWhere<AuditLog> = { workspaceId: query.workspaceId };

@@ -8,8 +8,8 @@ import { SecretKeys } from '../../common/crypto/secret-keys';
 import { AppConfig } from '../../config/app-config';
 import { AuditLogService } from '../audit/audit-log.service';
 import { Account } from '../workspaces/account.entity';
-import { WorkspaceMember } from '../workspaces/workspace-member.entity';
-import { Workspace } from '../workspaces/workspace.entity';
+import type { Workspace } from '../workspaces/workspace.entity';
+import { insertOwnedWorkspace } from '../workspaces/owned-workspace';
 import { LoginRateLimiter } from './login-rate-limiter';
 import { PasswordHasher } from './password.hasher';
 import type { RequestMeta } from './request-meta';
@@ -108,28 +108,12 @@ export class SetupService {
       createdAt: now,
       updatedAt: now,
     };
-    const workspace: Workspace = {
-      id: randomUUID(),
-      name: `${input.name}'s Workspace`,
-      status: 'normal',
-      createdAt: now,
-      updatedAt: now,
-    };
+    let workspace: Workspace;
     try {
-      await runInTransaction(this.dataSource, async (manager) => {
+      workspace = await runInTransaction(this.dataSource, async (manager) => {
         await manager.insert(Setup, { id: SETUP_ID, setupAt: now });
         await manager.insert(Account, account);
-        await manager.insert(Workspace, workspace);
-        await manager.insert(WorkspaceMember, {
-          id: randomUUID(),
-          workspaceId: workspace.id,
-          accountId: account.id,
-          role: 'owner',
-          current: true,
-          invitedBy: null,
-          createdAt: now,
-          updatedAt: now,
-        });
+        return insertOwnedWorkspace(manager, account, now);
       });
     } catch (error) {
       // Another setup won the race (the `setups` key is taken): nothing of this one remains.

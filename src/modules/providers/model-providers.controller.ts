@@ -84,13 +84,9 @@ export class ModelProvidersController {
     @ReqMeta() meta: RequestMeta,
   ) {
     await this.credentials.save(caller.workspaceId, provider, body.credentials, caller.account.id);
-    await this.audit.record({
+    await this.audit.recordBy(caller, meta, {
       action: 'provider.credentials_saved',
-      workspaceId: caller.workspaceId,
-      actorId: caller.account.id,
-      actorEmail: caller.account.email,
       target: { type: 'model_provider', id: provider },
-      ...meta,
     });
     return { result: 'success' };
   }
@@ -106,13 +102,9 @@ export class ModelProvidersController {
     @ReqMeta() meta: RequestMeta,
   ) {
     if (await this.credentials.remove(caller.workspaceId, provider)) {
-      await this.audit.record({
+      await this.audit.recordBy(caller, meta, {
         action: 'provider.credentials_deleted',
-        workspaceId: caller.workspaceId,
-        actorId: caller.account.id,
-        actorEmail: caller.account.email,
         target: { type: 'model_provider', id: provider },
-        ...meta,
       });
     }
   }

@@ -10,7 +10,7 @@ import { SessionService, type TokenPair } from '../auth/session.service';
 import { Account } from '../workspaces/account.entity';
 import { Invitation } from '../workspaces/invitation.entity';
 import { WorkspaceMember } from '../workspaces/workspace-member.entity';
-import { Workspace } from '../workspaces/workspace.entity';
+import { insertOwnedWorkspace } from '../workspaces/owned-workspace';
 import { AccountIntegration } from './account-integration.entity';
 import type { SsoProfile } from './sso-provider';
 import { SsoRefusedException } from './sso.exceptions';
@@ -246,25 +246,7 @@ export class SsoLoginService {
   }
 
   private async createWorkspace(manager: EntityManager, account: Account, now: Date): Promise<string> {
-    const workspace: Workspace = {
-      id: randomUUID(),
-      name: `${account.name}'s Workspace`,
-      status: 'normal',
-      createdAt: now,
-      updatedAt: now,
-    };
-    await manager.insert(Workspace, workspace);
-    await manager.insert(WorkspaceMember, {
-      id: randomUUID(),
-      workspaceId: workspace.id,
-      accountId: account.id,
-      role: 'owner',
-      current: true,
-      invitedBy: null,
-      createdAt: now,
-      updatedAt: now,
-    });
-    return workspace.id;
+    return (await insertOwnedWorkspace(manager, account, now)).id;
   }
 
   private async currentWorkspaceOf(accountId: string): Promise<string | undefined> {

@@ -53,14 +53,9 @@ export class MembersService {
       try {
         const { accountId, url } = await this.invitations.invite(caller, email, role);
         results.push({ status: 'success', email, url });
-        await this.audit.record({
+        await this.audit.recordBy(caller, meta, {
           action: 'member.invited',
-          workspaceId: caller.workspaceId,
-          actorId: caller.account.id,
-          actorEmail: caller.account.email,
           target: { type: 'account', id: accountId },
-          ip: meta.ip,
-          userAgent: meta.userAgent,
           metadata: { email, role },
         });
       } catch (error) {
@@ -76,14 +71,9 @@ export class MembersService {
     if (member.role === 'owner') throw new ApiException(403, 'forbidden', "The owner's role changes only by transfer.");
     if (member.role === role) return;
     await this.members.update({ id: member.id }, { role, updatedAt: new Date() });
-    await this.audit.record({
+    await this.audit.recordBy(caller, meta, {
       action: 'member.role_changed',
-      workspaceId: caller.workspaceId,
-      actorId: caller.account.id,
-      actorEmail: caller.account.email,
       target: { type: 'account', id: accountId },
-      ip: meta.ip,
-      userAgent: meta.userAgent,
       metadata: { from: member.role, to: role },
     });
   }
@@ -95,14 +85,9 @@ export class MembersService {
       await manager.delete(WorkspaceMember, { id: member.id });
       await this.invitations.cancel(manager, caller.workspaceId, accountId);
     });
-    await this.audit.record({
+    await this.audit.recordBy(caller, meta, {
       action: 'member.removed',
-      workspaceId: caller.workspaceId,
-      actorId: caller.account.id,
-      actorEmail: caller.account.email,
       target: { type: 'account', id: accountId },
-      ip: meta.ip,
-      userAgent: meta.userAgent,
       metadata: { role: member.role },
     });
   }
@@ -131,14 +116,9 @@ export class MembersService {
       );
       await manager.update(WorkspaceMember, { id: member.id }, { role: 'owner', updatedAt: now });
     });
-    await this.audit.record({
+    await this.audit.recordBy(caller, meta, {
       action: 'member.owner_transferred',
-      workspaceId: caller.workspaceId,
-      actorId: caller.account.id,
-      actorEmail: caller.account.email,
       target: { type: 'account', id: accountId },
-      ip: meta.ip,
-      userAgent: meta.userAgent,
     });
   }
 

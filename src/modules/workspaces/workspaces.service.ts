@@ -50,14 +50,9 @@ export class WorkspacesService {
   async rename(caller: WorkspaceCaller, name: string, meta: RequestMeta): Promise<Workspace> {
     const workspace = await this.current(caller);
     await this.workspaces.update({ id: workspace.id }, { name, updatedAt: new Date() });
-    await this.audit.record({
+    await this.audit.recordBy(caller, meta, {
       action: 'workspace.renamed',
-      workspaceId: workspace.id,
-      actorId: caller.account.id,
-      actorEmail: caller.account.email,
       target: { type: 'workspace', id: workspace.id },
-      ip: meta.ip,
-      userAgent: meta.userAgent,
       metadata: { from: workspace.name, to: name },
     });
     return { ...workspace, name };
