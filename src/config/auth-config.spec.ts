@@ -1,9 +1,8 @@
-import { loadConfig } from './config.loader';
+import { loadAt } from '../../test/support/config';
 import { ConfigValidationError } from './config-validation.error';
 
 describe('loadConfig: console accounts', () => {
-  const load = (env: Record<string, string>) =>
-    loadConfig({ env: { SECRET_KEY: 's'.repeat(32), ...env }, envFile: false, cwd: '/srv/keel' });
+  const load = loadAt;
 
   it('reads the console account settings, with defaults', () => {
     expect(load({}).auth).toEqual({

@@ -2,23 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from './config.loader';
-import type { ConfigProblem } from './config-validation.error';
+import { loadAt, problemsAt } from '../../test/support/config';
 import { ConfigValidationError } from './config-validation.error';
-
-/** Loads from `env` alone (no .env file), with a valid SECRET_KEY unless `env` sets one. */
-const loadAt = (env: Record<string, string>, cwd = '/srv/keel') =>
-  loadConfig({ env: { SECRET_KEY: 's'.repeat(32), ...env }, envFile: false, cwd });
-
-/** The problems a rejected configuration reports. */
-function problemsAt(env: Record<string, string>): ConfigProblem[] {
-  try {
-    loadAt(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigValidationError);
-    return (error as ConfigValidationError).problems;
-  }
-  throw new Error('expected the configuration to be rejected');
-}
 
 describe('loadConfig', () => {
   let cwd: string;

@@ -1,19 +1,8 @@
-import { loadConfig } from './config.loader';
-import { ConfigValidationError } from './config-validation.error';
+import { loadAt, problemsAt } from '../../test/support/config';
 
 describe('loadConfig: console SSO', () => {
-  const load = (env: Record<string, string>) =>
-    loadConfig({ env: { SECRET_KEY: 's'.repeat(32), ...env }, envFile: false, cwd: '/srv/keel' });
-
-  const problems = (env: Record<string, string>) => {
-    try {
-      load(env);
-    } catch (error) {
-      expect(error).toBeInstanceOf(ConfigValidationError);
-      return (error as ConfigValidationError).problems;
-    }
-    throw new Error('expected the configuration to be rejected');
-  };
+  const load = loadAt;
+  const problems = problemsAt;
 
   it('is off by default; CONSOLE_API_URL defaults to localhost:$PORT and CONSOLE_WEB_URL to it', () => {
     const config = load({ PORT: '8080' });
