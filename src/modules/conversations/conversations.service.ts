@@ -82,7 +82,8 @@ export class ConversationsService {
       name: nameFrom(query),
       inputs,
       status: 'normal',
-      dialogueCount: 0,
+      // Created for the turn that is starting, which counts.
+      dialogueCount: 1,
       createdAt: now,
       updatedAt: now,
     };

@@ -6,12 +6,27 @@ import type { App } from '../apps/app.entity';
 import { EndUser } from './end-user.entity';
 
 /** The end users an app's API callers name with `user`, created on first sight. */
+// End users are never renamed and only go with their app, so a known one needs no query.
+const CACHE_MAX = 50_000;
+
 @Injectable()
 export class EndUsersService {
+  private readonly known = new Map<string, EndUser>();
+
   constructor(@InjectRepository(EndUser) private readonly users: Repository<EndUser>) {}
 
-  find(app: App, sessionId: string): Promise<EndUser | null> {
-    return this.users.findOneBy({ appId: app.id, sessionId });
+  async find(app: App, sessionId: string): Promise<EndUser | null> {
+    const key = `${app.id}\n${sessionId}`;
+    const cached = this.known.get(key);
+    if (cached) return cached;
+    const user = await this.users.findOneBy({ appId: app.id, sessionId });
+    if (user) this.remember(key, user);
+    return user;
+  }
+
+  private remember(key: string, user: EndUser): void {
+    if (this.known.size >= CACHE_MAX) this.known.clear();
+    this.known.set(key, user);
   }
 
   async findOrCreate(app: App, sessionId: string): Promise<EndUser> {
@@ -29,6 +44,7 @@ export class EndUsersService {
     };
     try {
       await this.users.insert(user);
+      this.remember(`${app.id}\n${sessionId}`, user);
       return user;
     } catch (error) {
       // Two first requests of the same user raced; the unique index kept one row.

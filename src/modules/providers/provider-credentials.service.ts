@@ -20,8 +20,16 @@ export interface ConfiguredProvider {
  * A workspace's model provider credentials: validated by a live call before they are saved,
  * sealed at rest, shown masked. Every lookup is scoped to one workspace.
  */
+// Every model call needs the workspace's credentials: they are read and decrypted once per
+// CACHE_TTL_MS, not per request. A change made here applies at once; on other replicas within
+// the TTL.
+const CACHE_TTL_MS = 5_000;
+const CACHE_MAX = 10_000;
+
 @Injectable()
 export class ProviderCredentialsService {
+  private readonly cache = new Map<string, { value: Record<string, unknown> | undefined; expiresAt: number }>();
+
   constructor(
     private readonly registry: ProviderRegistry,
     private readonly cipher: CredentialCipher,
@@ -58,6 +66,7 @@ export class ProviderCredentialsService {
     }
     const now = new Date();
     const sealed = this.cipher.encrypt(parsed.data);
+    this.cache.delete(`${workspaceId}\n${name}`);
     const existing = await this.rows.findOneBy({ workspaceId, provider: name });
     if (existing) {
       await this.rows.update(
@@ -80,6 +89,7 @@ export class ProviderCredentialsService {
   /** Whether something was deleted. */
   async remove(workspaceId: string, name: string): Promise<boolean> {
     this.provider(name);
+    this.cache.delete(`${workspaceId}\n${name}`);
     const result = await this.rows.delete({ workspaceId, provider: name });
     return (result.affected ?? 0) > 0;
   }
@@ -93,9 +103,14 @@ export class ProviderCredentialsService {
   async configured(workspaceId: string, name: string): Promise<ConfiguredProvider | undefined> {
     const provider = this.registry.get(name);
     if (!provider) return undefined;
+    const key = `${workspaceId}\n${name}`;
+    const cached = this.cache.get(key);
+    if (cached && cached.expiresAt > Date.now()) return cached.value && { provider, credentials: cached.value };
     const row = await this.rows.findOneBy({ workspaceId, provider: name });
-    if (!row) return undefined;
-    return { provider, credentials: this.cipher.decrypt<Record<string, unknown>>(row.encryptedCredentials) };
+    const credentials = row ? this.cipher.decrypt<Record<string, unknown>>(row.encryptedCredentials) : undefined;
+    if (this.cache.size >= CACHE_MAX) this.cache.clear();
+    this.cache.set(key, { value: credentials, expiresAt: Date.now() + CACHE_TTL_MS });
+    return credentials && { provider, credentials };
   }
 
   /** The models a configured provider offers; 400 when it is not configured, upstream reason on failure. */

@@ -37,6 +37,8 @@ export interface RunInput {
   endUser: EndUser;
   /** Chat only. */
   conversation: Conversation | null;
+  /** The conversation was created for this turn: no history to read, its count already includes it. */
+  newConversation?: boolean;
   query: string;
   inputs: Record<string, unknown>;
   images: ContentPart[];
@@ -112,11 +114,8 @@ export class AppRunner {
 
   async start(input: RunInput): Promise<RunHandle> {
     try {
-      // A conversation created for this turn has no history to read.
       const history =
-        input.conversation && input.conversation.dialogueCount > 0
-          ? await this.conversations.history(input.conversation)
-          : [];
+        input.conversation && !input.newConversation ? await this.conversations.history(input.conversation) : [];
       const prompt = buildPrompt({
         mode: input.mode,
         config: input.model.config,
@@ -222,7 +221,7 @@ export class AppRunner {
           updatedAt: new Date(),
         },
       );
-      if (input.conversation) await this.conversations.touch(input.conversation.id);
+      if (input.conversation && !input.newConversation) await this.conversations.touch(input.conversation.id);
 
       this.metrics.modelCalls.inc({ ...labels, outcome: failure ? 'error' : stopped ? 'stopped' : 'success' });
       this.metrics.modelTokens.inc({ ...labels, direction: 'input' }, promptTokens);

@@ -65,6 +65,7 @@ export class GenerationService {
       if (conversation.status !== 'normal') throw ServiceApiErrors.conversationCompleted();
     }
     const release = await this.limiter.acquire(app);
+    const newConversation = !conversation;
     let handleInputs: Record<string, unknown>;
     try {
       conversation ??= await this.conversations.create(app, endUser, query, inputs!);
@@ -80,6 +81,7 @@ export class GenerationService {
         model,
         endUser,
         conversation,
+        newConversation,
         query,
         inputs: handleInputs,
         images,
