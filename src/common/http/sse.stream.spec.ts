@@ -25,6 +25,16 @@ describe('SseStream', () => {
       sse.end();
     })();
   });
+  app.post('/stream/refused', (_req, res) => {
+    // As a run refused after the stream object exists but before it starts.
+    new SseStream(res, {
+      keepAliveMs: 50,
+      keepAliveFrame: DIFY_PING_FRAME,
+      onOpen: () => open++,
+      onClose: () => open--,
+    });
+    res.status(400).json({ code: 'invalid_param' });
+  });
   const server = app.listen(0, '127.0.0.1');
   const url = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}/stream`;
 
@@ -42,6 +52,12 @@ describe('SseStream', () => {
     expect(frames.slice(1, -1).length).toBeGreaterThan(0);
     expect(frames.slice(1, -1).every((f) => f === 'event: ping')).toBe(true);
     expect(body).not.toMatch(/^(id|retry):/m);
+    expect(open).toBe(0);
+  });
+
+  it('counts only streams that started (a refused run answers JSON and was never open)', async () => {
+    const res = await fetch(`${url()}/refused`, { method: 'POST' });
+    expect(res.status).toBe(400);
     expect(open).toBe(0);
   });
 

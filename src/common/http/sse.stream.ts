@@ -20,6 +20,7 @@ export const DIFY_PING_FRAME = 'event: ping\n\n';
 export class SseStream {
   private readonly controller = new AbortController();
   private timer?: NodeJS.Timeout;
+  private started = false;
   private finished = false;
 
   constructor(
@@ -53,6 +54,7 @@ export class SseStream {
       ...headers,
     });
     this.res.flushHeaders();
+    this.started = true;
     this.options.onOpen?.();
     this.armKeepAlive();
   }
@@ -95,6 +97,7 @@ export class SseStream {
     if (this.finished) return;
     this.finished = true;
     clearTimeout(this.timer);
-    this.options.onClose?.();
+    // A stream that never started (the run was refused first) was never counted as open.
+    if (this.started) this.options.onClose?.();
   }
 }
