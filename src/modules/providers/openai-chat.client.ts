@@ -1,6 +1,7 @@
 import type OpenAI from 'openai';
 import type { ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
 import type { ChatEvent, ChatRequest } from './model-provider';
+import { nodeHttpFetch } from './node-http.fetch';
 import { UpstreamError } from './upstream.error';
 
 export interface UpstreamClientOptions {
@@ -50,6 +51,7 @@ function createClient(endpoint: OpenAiEndpoint, options: UpstreamClientOptions):
     project: null,
     timeout: options.timeoutMs,
     maxRetries: options.maxRetries,
+    fetch: nodeHttpFetch,
   });
 }
 
@@ -77,6 +79,9 @@ export async function* streamOpenAiChat(client: OpenAI, request: ChatRequest): A
       if (chunk.usage) usage = chunk.usage;
     }
   } catch (error) {
+    // Whatever the transport threw once the caller aborted (a reset socket, a stream error), it is the abort.
+    if (request.signal?.aborted)
+      throw new UpstreamError('aborted', 'The request was aborted.', undefined, { cause: error });
     throw UpstreamError.from(error);
   }
   // The SDK ends an aborted stream quietly, as if the answer were complete.
