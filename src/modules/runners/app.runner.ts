@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { DataSource } from 'typeorm';
+import { FastWrites } from '../../database/fast-writes';
 import { MetricsService } from '@keel/metrics';
 import { ApiException } from '../../common/errors/api.exception';
 import { AppConfig } from '../../config/app-config';
@@ -77,8 +76,13 @@ export class AppRunner {
     private readonly conversations: ConversationsService,
     private readonly tasks: TaskRegistry,
     private readonly metrics: MetricsService,
-    @InjectRepository(Message) private readonly messages: Repository<Message>,
-  ) {}
+    dataSource: DataSource,
+  ) {
+    this.messages = new FastWrites(dataSource, Message);
+  }
+
+  /** Every turn inserts and then updates its message: the prepared statements, not the query builder. */
+  private readonly messages: FastWrites<Message>;
 
   /** The app's configured model with its workspace's credentials; fails before anything is written. */
   async resolveModel(app: App): Promise<ResolvedModel> {
@@ -151,7 +155,7 @@ export class AppRunner {
         createdAt: now,
         updatedAt: now,
       };
-      await this.messages.insert(message as QueryDeepPartialEntity<Message>);
+      await this.messages.insert(message);
       const task = await this.tasks.register(message.taskId, input.app.id, input.endUser.id);
       return {
         taskId: message.taskId,
@@ -208,19 +212,16 @@ export class AppRunner {
       const completionTokens = reported?.completionTokens ?? countTokens(answer);
       const usage = usageOf(promptTokens, completionTokens, input.model.pricing, latencyMs);
       const status: MessageStatus = failure ? 'error' : stopped ? 'stopped' : 'normal';
-      await this.messages.update(
-        { id: message.id },
-        {
-          answer,
-          status,
-          error: failure?.message ?? null,
-          messageTokens: promptTokens,
-          answerTokens: completionTokens,
-          totalPrice: usage.total_price,
-          latencyMs: Math.round(latencyMs),
-          updatedAt: new Date(),
-        },
-      );
+      await this.messages.update(message.id, {
+        answer,
+        status,
+        error: failure?.message ?? null,
+        messageTokens: promptTokens,
+        answerTokens: completionTokens,
+        totalPrice: usage.total_price,
+        latencyMs: Math.round(latencyMs),
+        updatedAt: new Date(),
+      });
       if (input.conversation && !input.newConversation) await this.conversations.touch(input.conversation.id);
 
       this.metrics.modelCalls.inc({ ...labels, outcome: failure ? 'error' : stopped ? 'stopped' : 'success' });

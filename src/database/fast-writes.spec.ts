@@ -1,0 +1,50 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { Conversation } from '../modules/conversations/conversation.entity';
+import { ENTITIES } from './database.entities';
+import { FastWrites } from './fast-writes';
+import { MIGRATIONS } from './database.migrations';
+
+describe('FastWrites (SQLite)', () => {
+  let ds: DataSource;
+  beforeAll(async () => {
+    ds = await new DataSource({
+      type: 'better-sqlite3',
+      database: join(mkdtempSync(join(tmpdir(), 'keel-fw-')), 'k.sqlite'),
+      entities: ENTITIES,
+      migrations: MIGRATIONS,
+      migrationsRun: true,
+    }).initialize();
+    await ds.query('PRAGMA foreign_keys = OFF');
+  });
+  afterAll(() => ds.destroy());
+
+  it('inserts and updates rows that read back as the repository wrote them', async () => {
+    const writes = new FastWrites(ds, Conversation);
+    const now = new Date('2026-01-02T03:04:05.678Z');
+    const row: Conversation = {
+      id: randomUUID(),
+      workspaceId: randomUUID(),
+      appId: randomUUID(),
+      endUserId: randomUUID(),
+      name: 'n',
+      inputs: { a: 1 },
+      status: 'normal',
+      dialogueCount: 1,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await writes.insert(row);
+    expect(await ds.getRepository(Conversation).findOneByOrFail({ id: row.id })).toEqual(row);
+    await writes.update(row.id, { name: 'renamed', dialogueCount: 2 });
+    expect(await ds.getRepository(Conversation).findOneByOrFail({ id: row.id })).toMatchObject({
+      name: 'renamed',
+      dialogueCount: 2,
+      inputs: { a: 1 },
+    });
+  });
+});
