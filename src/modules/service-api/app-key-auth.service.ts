@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
+import { DataSource, type Repository } from 'typeorm';
+import { FastReads } from '../../database/fast-reads';
 import { AppApiKey } from '../apps/app-api-key.entity';
 import { APP_KEY_PREFIX, hashAppKey } from '../apps/app-api-key.token';
 import { App } from '../apps/app.entity';
@@ -21,20 +22,27 @@ export class AppKeyAuthService {
   private readonly logger = new Logger(AppKeyAuthService.name);
   private readonly touched = new Map<string, number>();
 
-  constructor(@InjectRepository(AppApiKey) private readonly keys: Repository<AppApiKey>) {}
+  private readonly reads: { keys: FastReads<AppApiKey>; apps: FastReads<App>; workspaces: FastReads<Workspace> };
 
-  /** One query on the request path: the key with its app and workspace (either may be gone). */
+  constructor(
+    @InjectRepository(AppApiKey) private readonly keys: Repository<AppApiKey>,
+    dataSource: DataSource,
+  ) {
+    this.reads = {
+      keys: new FastReads(dataSource, AppApiKey),
+      apps: new FastReads(dataSource, App),
+      workspaces: new FastReads(dataSource, Workspace),
+    };
+  }
+
+  /** The key with its app and workspace (either may be gone), by prepared lookups: every /v1 call pays this. */
   async resolve(token: string): Promise<ResolvedKey | undefined> {
     if (!token.startsWith(APP_KEY_PREFIX) || token.length > 128) return undefined;
-    const row = await this.keys
-      .createQueryBuilder('key')
-      .leftJoinAndMapOne('key.app', App, 'app', 'app.id = key.app_id')
-      .leftJoinAndMapOne('key.workspace', Workspace, 'workspace', 'workspace.id = app.workspace_id')
-      .where('key.token_hash = :hash', { hash: hashAppKey(token) })
-      .getOne();
-    if (!row) return undefined;
-    const { app, workspace, ...key } = row as AppApiKey & { app?: App; workspace?: Workspace };
-    return { key: key as AppApiKey, app: app ?? null, workspace: workspace ?? null };
+    const key = await this.reads.keys.findOneBy('tokenHash', hashAppKey(token));
+    if (!key) return undefined;
+    const app = await this.reads.apps.findOneBy('id', key.appId);
+    const workspace = app ? await this.reads.workspaces.findOneBy('id', app.workspaceId) : null;
+    return { key, app, workspace };
   }
 
   /** Records use without a write per request; a failed write is logged, never the caller's problem. */

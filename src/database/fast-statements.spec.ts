@@ -4,12 +4,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
+import { App } from '../modules/apps/app.entity';
 import { Conversation } from '../modules/conversations/conversation.entity';
 import { ENTITIES } from './database.entities';
+import { FastReads } from './fast-reads';
 import { FastWrites } from './fast-writes';
 import { MIGRATIONS } from './database.migrations';
 
-describe('FastWrites (SQLite)', () => {
+describe('FastWrites and FastReads (SQLite)', () => {
   let ds: DataSource;
   beforeAll(async () => {
     ds = await new DataSource({
@@ -46,5 +48,31 @@ describe('FastWrites (SQLite)', () => {
       dialogueCount: 2,
       inputs: { a: 1 },
     });
+  });
+
+  it('reads a row exactly as the repository does (JSON, booleans, nulls, dates)', async () => {
+    const now = new Date('2026-05-06T07:08:09.010Z');
+    const app: App = {
+      id: randomUUID(),
+      workspaceId: randomUUID(),
+      name: 'a',
+      mode: 'chat',
+      description: '',
+      iconType: 'emoji',
+      icon: null,
+      iconBackground: null,
+      status: 'normal',
+      enableApi: false,
+      apiRpm: 7,
+      apiMaxActiveRequests: null,
+      modelConfig: null,
+      createdBy: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await new FastWrites(ds, App).insert(app);
+    const reads = new FastReads(ds, App);
+    expect(await reads.findOneBy('id', app.id)).toEqual(await ds.getRepository(App).findOneByOrFail({ id: app.id }));
+    expect(await reads.findOneBy('id', randomUUID())).toBeNull();
   });
 });
