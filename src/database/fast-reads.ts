@@ -1,43 +1,87 @@
 import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
-import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata';
+
+/** One table of a planned statement: its entity and the column alias prefix in the result. */
+export interface JoinedTable<T extends ObjectLiteral = ObjectLiteral> {
+  entity: EntityTarget<T>;
+  alias: string;
+}
 
 /**
- * `findOneBy({ <column>: value })` through a statement planned once, hydrated with the driver's
- * own conversions (dates, JSON, booleans) — for lookups made on every request, where the query
- * builder's per-call work showed in the chat benchmark's profile.
+ * Reads planned once and hydrated with the driver's own conversions (dates, JSON, booleans) —
+ * for lookups made on every request, where the query builder's per-call work showed in the chat
+ * benchmark's profile.
  */
-export class FastReads<T extends ObjectLiteral> {
+export class FastReads {
   private readonly plans = new Map<string, string>();
 
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly entity: EntityTarget<T>,
-  ) {}
+  constructor(private readonly dataSource: DataSource) {}
 
-  async findOneBy(property: keyof T & string, value: string): Promise<T | null> {
-    const meta = this.dataSource.getMetadata(this.entity);
-    let sql = this.plans.get(property);
+  /**
+   * `SELECT` every column of each table, aliased `<alias>_<column>`, with `from` (e.g. joins) and
+   * `where` written by the caller using `:value` for the single parameter. Returns one entity (or
+   * null, for a LEFT JOIN that found nothing) per table, in order.
+   */
+  async one(
+    id: string,
+    tables: JoinedTable[],
+    from: string,
+    where: string,
+    value: string,
+  ): Promise<(ObjectLiteral | null)[] | undefined> {
+    const metas = tables.map((t) => this.dataSource.getMetadata(t.entity));
+    let sql = this.plans.get(id);
     if (!sql) {
       const driver = this.dataSource.driver;
-      const key = meta.findColumnWithPropertyName(property);
-      if (!key) throw new Error(`${meta.name} has no column for ${property}`);
-      const columns = meta.columns.map((c) => driver.escape(c.databaseName)).join(', ');
-      const [native] = driver.escapeQueryWithParameters(
-        `SELECT ${columns} FROM ${driver.escape(meta.tableName)} WHERE ${driver.escape(key.databaseName)} = :value LIMIT 1`,
+      const columns = metas.flatMap((meta, i) =>
+        meta.columns.map(
+          (c) =>
+            `${tables[i].alias}.${driver.escape(c.databaseName)} AS ${driver.escape(`${tables[i].alias}_${c.databaseName}`)}`,
+        ),
+      );
+      [sql] = driver.escapeQueryWithParameters(
+        `SELECT ${columns.join(', ')} FROM ${from} WHERE ${where}`,
         { value: 'marker' },
         {},
       );
-      sql = native;
-      this.plans.set(property, sql);
+      this.plans.set(id, sql);
     }
     const rows = await this.dataSource.query<Record<string, unknown>[]>(sql, [value]);
-    if (rows.length === 0) return null;
-    return this.hydrate(meta.columns, rows[0], meta.create() as T);
+    if (rows.length === 0) return undefined;
+    return metas.map((meta, i) => this.hydrate(meta, rows[0], `${tables[i].alias}_`));
   }
 
-  private hydrate(columns: ColumnMetadata[], raw: Record<string, unknown>, entity: T): T {
-    for (const column of columns) {
-      column.setEntityValue(entity, this.dataSource.driver.prepareHydratedValue(raw[column.databaseName], column));
+  /** `findOneBy({ <property>: value })` on one table. */
+  async findOneBy<T extends ObjectLiteral>(
+    entity: EntityTarget<T>,
+    property: keyof T & string,
+    value: string,
+  ): Promise<T | null> {
+    const meta = this.dataSource.getMetadata(entity);
+    const key = meta.findColumnWithPropertyName(property);
+    if (!key) throw new Error(`${meta.name} has no column for ${property}`);
+    const driver = this.dataSource.driver;
+    const found = await this.one(
+      `${meta.name}.${property}`,
+      [{ entity, alias: 't' }],
+      `${driver.escape(meta.tableName)} t`,
+      `t.${driver.escape(key.databaseName)} = :value`,
+      value,
+    );
+    return (found?.[0] as T | null | undefined) ?? null;
+  }
+
+  private hydrate(meta: EntityMetadata, raw: Record<string, unknown>, prefix: string): ObjectLiteral | null {
+    const primary = meta.primaryColumns[0];
+    if (raw[`${prefix}${primary.databaseName}`] === null || raw[`${prefix}${primary.databaseName}`] === undefined) {
+      return null;
+    }
+    const entity = meta.create() as ObjectLiteral;
+    for (const column of meta.columns) {
+      column.setEntityValue(
+        entity,
+        this.dataSource.driver.prepareHydratedValue(raw[`${prefix}${column.databaseName}`], column),
+      );
     }
     return entity;
   }

@@ -71,8 +71,10 @@ describe('FastWrites and FastReads (SQLite)', () => {
       updatedAt: now,
     };
     await new FastWrites(ds, App).insert(app);
-    const reads = new FastReads(ds, App);
-    expect(await reads.findOneBy('id', app.id)).toEqual(await ds.getRepository(App).findOneByOrFail({ id: app.id }));
-    expect(await reads.findOneBy('id', randomUUID())).toBeNull();
+    const reads = new FastReads(ds);
+    expect(await reads.findOneBy(App, 'id', app.id)).toEqual(
+      await ds.getRepository(App).findOneByOrFail({ id: app.id }),
+    );
+    expect(await reads.findOneBy(App, 'id', randomUUID())).toBeNull();
   });
 });

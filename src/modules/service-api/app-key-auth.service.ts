@@ -22,26 +22,31 @@ export class AppKeyAuthService {
   private readonly logger = new Logger(AppKeyAuthService.name);
   private readonly touched = new Map<string, number>();
 
-  private readonly reads: { keys: FastReads<AppApiKey>; apps: FastReads<App>; workspaces: FastReads<Workspace> };
+  private readonly reads: FastReads;
 
   constructor(
     @InjectRepository(AppApiKey) private readonly keys: Repository<AppApiKey>,
     dataSource: DataSource,
   ) {
-    this.reads = {
-      keys: new FastReads(dataSource, AppApiKey),
-      apps: new FastReads(dataSource, App),
-      workspaces: new FastReads(dataSource, Workspace),
-    };
+    this.reads = new FastReads(dataSource);
   }
 
-  /** The key with its app and workspace (either may be gone), by prepared lookups: every /v1 call pays this. */
+  /** The key with its app and workspace (either may be gone): one prepared join, as every /v1 call pays it. */
   async resolve(token: string): Promise<ResolvedKey | undefined> {
     if (!token.startsWith(APP_KEY_PREFIX) || token.length > 128) return undefined;
-    const key = await this.reads.keys.findOneBy('tokenHash', hashAppKey(token));
-    if (!key) return undefined;
-    const app = await this.reads.apps.findOneBy('id', key.appId);
-    const workspace = app ? await this.reads.workspaces.findOneBy('id', app.workspaceId) : null;
+    const found = await this.reads.one(
+      'app-key',
+      [
+        { entity: AppApiKey, alias: 'k' },
+        { entity: App, alias: 'a' },
+        { entity: Workspace, alias: 'w' },
+      ],
+      'app_api_keys k LEFT JOIN apps a ON a.id = k.app_id LEFT JOIN workspaces w ON w.id = a.workspace_id',
+      'k.token_hash = :value',
+      hashAppKey(token),
+    );
+    if (!found) return undefined;
+    const [key, app, workspace] = found as [AppApiKey, App | null, Workspace | null];
     return { key, app, workspace };
   }
 
