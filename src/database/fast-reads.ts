@@ -51,26 +51,6 @@ export class FastReads {
     return metas.map((meta, i) => this.hydrate(meta, rows[0], `${tables[i].alias}_`));
   }
 
-  /** `findOneBy({ <property>: value })` on one table. */
-  async findOneBy<T extends ObjectLiteral>(
-    entity: EntityTarget<T>,
-    property: keyof T & string,
-    value: string,
-  ): Promise<T | null> {
-    const meta = this.dataSource.getMetadata(entity);
-    const key = meta.findColumnWithPropertyName(property);
-    if (!key) throw new Error(`${meta.name} has no column for ${property}`);
-    const driver = this.dataSource.driver;
-    const found = await this.one(
-      `${meta.name}.${property}`,
-      [{ entity, alias: 't' }],
-      `${driver.escape(meta.tableName)} t`,
-      `t.${driver.escape(key.databaseName)} = :value`,
-      value,
-    );
-    return (found?.[0] as T | null | undefined) ?? null;
-  }
-
   private hydrate(meta: EntityMetadata, raw: Record<string, unknown>, prefix: string): ObjectLiteral | null {
     const primary = meta.primaryColumns[0];
     if (raw[`${prefix}${primary.databaseName}`] === null || raw[`${prefix}${primary.databaseName}`] === undefined) {

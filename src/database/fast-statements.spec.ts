@@ -72,9 +72,9 @@ describe('FastWrites and FastReads (SQLite)', () => {
     };
     await new FastWrites(ds, App).insert(app);
     const reads = new FastReads(ds);
-    expect(await reads.findOneBy(App, 'id', app.id)).toEqual(
-      await ds.getRepository(App).findOneByOrFail({ id: app.id }),
-    );
-    expect(await reads.findOneBy(App, 'id', randomUUID())).toBeNull();
+    const byId = async (id: string) =>
+      (await reads.one('app-by-id', [{ entity: App, alias: 'a' }], 'apps a', 'a.id = :value', id))?.[0] ?? null;
+    expect(await byId(app.id)).toEqual(await ds.getRepository(App).findOneByOrFail({ id: app.id }));
+    expect(await byId(randomUUID())).toBeNull();
   });
 });

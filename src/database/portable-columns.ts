@@ -1,4 +1,4 @@
-import type { QueryRunner, TableColumnOptions } from 'typeorm';
+import type { QueryRunner, TableColumnOptions, TableForeignKeyOptions } from 'typeorm';
 
 /**
  * Column shapes that mean the same on SQLite, PostgreSQL and MySQL/MariaDB, for migrations
@@ -55,3 +55,11 @@ export function timeColumn(queryRunner: QueryRunner, name: string, nullable = fa
   if (type === 'mysql' || type === 'mariadb') return { name, type: 'datetime', precision: 3, isNullable: nullable };
   return { name, type: 'datetime', isNullable: nullable };
 }
+
+/** `column` references `table.id`; the row goes when the referenced one does. */
+export const cascadeTo = (column: string, table: string): TableForeignKeyOptions => ({
+  columnNames: [column],
+  referencedTableName: table,
+  referencedColumnNames: ['id'],
+  onDelete: 'CASCADE',
+});

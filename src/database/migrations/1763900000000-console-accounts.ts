@@ -1,6 +1,7 @@
 import { type MigrationInterface, type QueryRunner, Table, TableIndex } from 'typeorm';
 import {
   booleanColumn,
+  cascadeTo,
   idColumn,
   integerColumn,
   refColumn,
@@ -79,20 +80,7 @@ export class ConsoleAccounts1763900000000 implements MigrationInterface {
           }),
           new TableIndex({ name: 'ix_workspace_members_account', columnNames: ['account_id'] }),
         ],
-        foreignKeys: [
-          {
-            columnNames: ['workspace_id'],
-            referencedTableName: 'workspaces',
-            referencedColumnNames: ['id'],
-            onDelete: 'CASCADE',
-          },
-          {
-            columnNames: ['account_id'],
-            referencedTableName: 'accounts',
-            referencedColumnNames: ['id'],
-            onDelete: 'CASCADE',
-          },
-        ],
+        foreignKeys: [cascadeTo('workspace_id', 'workspaces'), cascadeTo('account_id', 'accounts')],
       }),
     );
 
@@ -114,20 +102,7 @@ export class ConsoleAccounts1763900000000 implements MigrationInterface {
           new TableIndex({ name: 'uq_invitations_token_hash', columnNames: ['token_hash'], isUnique: true }),
           new TableIndex({ name: 'ix_invitations_workspace_account', columnNames: ['workspace_id', 'account_id'] }),
         ],
-        foreignKeys: [
-          {
-            columnNames: ['workspace_id'],
-            referencedTableName: 'workspaces',
-            referencedColumnNames: ['id'],
-            onDelete: 'CASCADE',
-          },
-          {
-            columnNames: ['account_id'],
-            referencedTableName: 'accounts',
-            referencedColumnNames: ['id'],
-            onDelete: 'CASCADE',
-          },
-        ],
+        foreignKeys: [cascadeTo('workspace_id', 'workspaces'), cascadeTo('account_id', 'accounts')],
       }),
     );
 
@@ -149,14 +124,7 @@ export class ConsoleAccounts1763900000000 implements MigrationInterface {
           new TableIndex({ name: 'ix_refresh_tokens_family', columnNames: ['family_id'] }),
           new TableIndex({ name: 'ix_refresh_tokens_account', columnNames: ['account_id'] }),
         ],
-        foreignKeys: [
-          {
-            columnNames: ['account_id'],
-            referencedTableName: 'accounts',
-            referencedColumnNames: ['id'],
-            onDelete: 'CASCADE',
-          },
-        ],
+        foreignKeys: [cascadeTo('account_id', 'accounts')],
       }),
     );
 

@@ -1,6 +1,7 @@
-import { type MigrationInterface, type QueryRunner, Table, TableIndex, type TableForeignKeyOptions } from 'typeorm';
+import { type MigrationInterface, type QueryRunner, Table, TableIndex } from 'typeorm';
 import {
   booleanColumn,
+  cascadeTo,
   idColumn,
   integerColumn,
   refColumn,
@@ -8,13 +9,6 @@ import {
   textColumn,
   timeColumn,
 } from '../portable-columns';
-
-const cascade = (column: string, table: string): TableForeignKeyOptions => ({
-  columnNames: [column],
-  referencedTableName: table,
-  referencedColumnNames: ['id'],
-  onDelete: 'CASCADE',
-});
 
 /** Model provider credentials, apps and their API keys, end users, conversations and messages. */
 export class AppsAndConversations1764000000000 implements MigrationInterface {
@@ -43,7 +37,7 @@ export class AppsAndConversations1764000000000 implements MigrationInterface {
             isUnique: true,
           }),
         ],
-        foreignKeys: [cascade('workspace_id', 'workspaces')],
+        foreignKeys: [cascadeTo('workspace_id', 'workspaces')],
       }),
     );
 
@@ -69,7 +63,7 @@ export class AppsAndConversations1764000000000 implements MigrationInterface {
           time('updated_at'),
         ],
         indices: [new TableIndex({ name: 'ix_apps_workspace_created', columnNames: ['workspace_id', 'created_at'] })],
-        foreignKeys: [cascade('workspace_id', 'workspaces')],
+        foreignKeys: [cascadeTo('workspace_id', 'workspaces')],
       }),
     );
 
@@ -90,7 +84,7 @@ export class AppsAndConversations1764000000000 implements MigrationInterface {
           new TableIndex({ name: 'uq_app_api_keys_token_hash', columnNames: ['token_hash'], isUnique: true }),
           new TableIndex({ name: 'ix_app_api_keys_app', columnNames: ['app_id'] }),
         ],
-        foreignKeys: [cascade('app_id', 'apps')],
+        foreignKeys: [cascadeTo('app_id', 'apps')],
       }),
     );
 
@@ -109,7 +103,7 @@ export class AppsAndConversations1764000000000 implements MigrationInterface {
         indices: [
           new TableIndex({ name: 'uq_end_users_app_session', columnNames: ['app_id', 'session_id'], isUnique: true }),
         ],
-        foreignKeys: [cascade('app_id', 'apps')],
+        foreignKeys: [cascadeTo('app_id', 'apps')],
       }),
     );
 
@@ -134,7 +128,7 @@ export class AppsAndConversations1764000000000 implements MigrationInterface {
             columnNames: ['app_id', 'end_user_id', 'updated_at'],
           }),
         ],
-        foreignKeys: [cascade('app_id', 'apps'), cascade('end_user_id', 'end_users')],
+        foreignKeys: [cascadeTo('app_id', 'apps'), cascadeTo('end_user_id', 'end_users')],
       }),
     );
 
@@ -170,7 +164,7 @@ export class AppsAndConversations1764000000000 implements MigrationInterface {
           new TableIndex({ name: 'ix_messages_conversation_created', columnNames: ['conversation_id', 'created_at'] }),
           new TableIndex({ name: 'ix_messages_app_created', columnNames: ['app_id', 'created_at'] }),
         ],
-        foreignKeys: [cascade('app_id', 'apps'), cascade('conversation_id', 'conversations')],
+        foreignKeys: [cascadeTo('app_id', 'apps'), cascadeTo('conversation_id', 'conversations')],
       }),
     );
   }

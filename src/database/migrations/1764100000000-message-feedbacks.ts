@@ -1,5 +1,5 @@
 import { type MigrationInterface, type QueryRunner, Table, TableIndex } from 'typeorm';
-import { idColumn, refColumn, stringColumn, textColumn, timeColumn } from '../portable-columns';
+import { cascadeTo, idColumn, refColumn, stringColumn, textColumn, timeColumn } from '../portable-columns';
 
 /** End users' feedback on messages. */
 export class MessageFeedbacks1764100000000 implements MigrationInterface {
@@ -29,15 +29,7 @@ export class MessageFeedbacks1764100000000 implements MigrationInterface {
           }),
           new TableIndex({ name: 'ix_message_feedbacks_app_created', columnNames: ['app_id', 'created_at'] }),
         ],
-        foreignKeys: [
-          {
-            columnNames: ['message_id'],
-            referencedTableName: 'messages',
-            referencedColumnNames: ['id'],
-            onDelete: 'CASCADE',
-          },
-          { columnNames: ['app_id'], referencedTableName: 'apps', referencedColumnNames: ['id'], onDelete: 'CASCADE' },
-        ],
+        foreignKeys: [cascadeTo('message_id', 'messages'), cascadeTo('app_id', 'apps')],
       }),
     );
   }

@@ -1,5 +1,5 @@
 import { type MigrationInterface, type QueryRunner, Table, TableIndex } from 'typeorm';
-import { idColumn, refColumn, stringColumn, timeColumn } from '../portable-columns';
+import { cascadeTo, idColumn, refColumn, stringColumn, timeColumn } from '../portable-columns';
 
 /** Files uploaded through the Service API (their bytes are in object storage). */
 export class UploadFiles1764200000000 implements MigrationInterface {
@@ -22,9 +22,7 @@ export class UploadFiles1764200000000 implements MigrationInterface {
           timeColumn(queryRunner, 'created_at'),
         ],
         indices: [new TableIndex({ name: 'ix_upload_files_app_user', columnNames: ['app_id', 'end_user_id'] })],
-        foreignKeys: [
-          { columnNames: ['app_id'], referencedTableName: 'apps', referencedColumnNames: ['id'], onDelete: 'CASCADE' },
-        ],
+        foreignKeys: [cascadeTo('app_id', 'apps')],
       }),
     );
   }

@@ -5,6 +5,7 @@ import { ApiException } from '../../common/errors/api.exception';
 import { Conversation } from '../conversations/conversation.entity';
 import { EndUser } from '../conversations/end-user.entity';
 import { Message } from '../conversations/message.entity';
+import { MessagesService } from '../conversations/messages.service';
 import { AppsService } from './apps.service';
 
 export interface ConversationLog {
@@ -21,6 +22,7 @@ export class AppLogsService {
     @InjectRepository(Conversation) private readonly conversations: Repository<Conversation>,
     @InjectRepository(Message) private readonly messages: Repository<Message>,
     @InjectRepository(EndUser) private readonly endUsers: Repository<EndUser>,
+    private readonly messagePages: MessagesService,
   ) {}
 
   /** One page of the app's conversations (deleted ones left out), most recently active first. */
@@ -76,22 +78,8 @@ export class AppLogsService {
     const conversation = await this.conversations.findOneBy({ id: conversationId, appId: app.id, workspaceId });
     if (!conversation) throw new ApiException(404, 'not_found', 'Conversation Not Exists.');
 
-    const qb = this.messages
-      .createQueryBuilder('m')
-      .where('m.conversationId = :conversationId', { conversationId: conversation.id });
-    if (firstId) {
-      const first = await this.messages.findOneBy({ id: firstId, conversationId: conversation.id });
-      if (!first) throw new ApiException(404, 'not_found', 'First message not found.');
-      // Compared in the database against the row itself: no timestamp round trip through JS.
-      qb.innerJoin(Message, 'first', 'first.id = :firstId', { firstId: first.id }).andWhere(
-        '(m.createdAt < first.createdAt OR (m.createdAt = first.createdAt AND m.id < first.id))',
-      );
-    }
-    const newestFirst = await qb
-      .orderBy('m.createdAt', 'DESC')
-      .addOrderBy('m.id', 'DESC')
-      .limit(limit + 1)
-      .getMany();
-    return { rows: newestFirst.slice(0, limit).reverse(), hasMore: newestFirst.length > limit };
+    const page = await this.messagePages.page(conversation, { firstId, limit });
+    if (!page) throw new ApiException(404, 'not_found', 'First message not found.');
+    return page;
   }
 }

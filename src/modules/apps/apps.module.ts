@@ -1,9 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
-import { Conversation } from '../conversations/conversation.entity';
-import { EndUser } from '../conversations/end-user.entity';
-import { Message } from '../conversations/message.entity';
+import { ConversationsModule } from '../conversations/conversations.module';
 import { ProvidersModule } from '../providers/providers.module';
 import { AppApiKey } from './app-api-key.entity';
 import { AppApiKeysController } from './app-api-keys.controller';
@@ -16,7 +14,7 @@ import { AppsService } from './apps.service';
 
 /** Apps in the console: their model configuration, Service API keys, and conversation logs. */
 @Module({
-  imports: [TypeOrmModule.forFeature([App, AppApiKey, EndUser, Conversation, Message]), ProvidersModule, AuditModule],
+  imports: [TypeOrmModule.forFeature([App, AppApiKey]), ConversationsModule, ProvidersModule, AuditModule],
   controllers: [AppsController, AppApiKeysController, AppLogsController],
   providers: [AppsService, AppApiKeysService, AppLogsService],
   exports: [AppsService, AppApiKeysService],

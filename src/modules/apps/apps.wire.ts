@@ -1,6 +1,6 @@
 import type { Conversation } from '../conversations/conversation.entity';
 import type { Message } from '../conversations/message.entity';
-import { unix } from '../workspaces/wire';
+import { unixSeconds } from '../../common/http/unix-seconds';
 import type { AppApiKey } from './app-api-key.entity';
 import { maskedAppKey } from './app-api-key.token';
 import type { App } from './app.entity';
@@ -19,8 +19,8 @@ export function appOf(app: App) {
     api_rpm: app.apiRpm,
     api_max_active_requests: app.apiMaxActiveRequests,
     model_config: app.modelConfig ?? null,
-    created_at: unix(app.createdAt),
-    updated_at: unix(app.updatedAt),
+    created_at: unixSeconds(app.createdAt),
+    updated_at: unixSeconds(app.updatedAt),
   };
 }
 
@@ -30,8 +30,8 @@ export function apiKeyOf(key: AppApiKey, wholeToken?: string) {
     id: key.id,
     type: 'app',
     token: wholeToken ?? maskedAppKey(key.tokenTail),
-    last_used_at: unix(key.lastUsedAt),
-    created_at: unix(key.createdAt),
+    last_used_at: unixSeconds(key.lastUsedAt),
+    created_at: unixSeconds(key.createdAt),
   };
 }
 
@@ -42,8 +42,8 @@ export function conversationLogOf(conversation: Conversation, sessionId: string 
     status: conversation.status,
     from_end_user_session_id: sessionId,
     message_count: messageCount,
-    created_at: unix(conversation.createdAt),
-    updated_at: unix(conversation.updatedAt),
+    created_at: unixSeconds(conversation.createdAt),
+    updated_at: unixSeconds(conversation.updatedAt),
   };
 }
 
@@ -61,6 +61,6 @@ export function messageLogOf(message: Message) {
     currency: message.currency,
     /** Seconds, as Dify reports it. */
     latency: message.latencyMs / 1000,
-    created_at: unix(message.createdAt),
+    created_at: unixSeconds(message.createdAt),
   };
 }

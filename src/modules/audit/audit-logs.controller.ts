@@ -1,3 +1,4 @@
+import { unixSeconds } from '../../common/http/unix-seconds';
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { createZodDto } from 'nestjs-zod';
@@ -43,7 +44,7 @@ export class AuditLogsController {
         ip: r.ip,
         user_agent: r.userAgent,
         metadata: r.metadata ?? {},
-        created_at: Math.floor(r.createdAt.getTime() / 1000),
+        created_at: unixSeconds(r.createdAt),
       })),
       has_more: query.page * query.limit < total,
       limit: query.limit,

@@ -35,12 +35,13 @@ export class MessagesService {
 
   /**
    * The newest `limit` turns, oldest first; with `firstId` (the oldest message the client holds)
-   * the `limit` turns before it. Undefined when `firstId` is not in the conversation.
+   * the `limit` turns before it. Undefined when `firstId` is not in the conversation. Serves both
+   * the Service API and the console's logs.
    */
   async page(
     conversation: Conversation,
     options: { firstId?: string; limit: number },
-  ): Promise<{ rows: MessageWithFeedback[]; hasMore: boolean } | undefined> {
+  ): Promise<{ rows: Message[]; hasMore: boolean } | undefined> {
     const query = this.messages
       .createQueryBuilder('m')
       .where('m.conversation_id = :conversationId', { conversationId: conversation.id })
@@ -56,14 +57,15 @@ export class MessagesService {
       });
     }
     const rows = await query.getMany();
-    const page = rows.slice(0, options.limit).reverse();
-    const feedbacks = page.length
-      ? await this.feedbacks.findBy({ messageId: In(page.map((m) => m.id)), endUserId: conversation.endUserId })
+    return { rows: rows.slice(0, options.limit).reverse(), hasMore: rows.length > options.limit };
+  }
+
+  /** The end user's own feedback on these messages. */
+  async withFeedback(messages: Message[], endUserId: string): Promise<MessageWithFeedback[]> {
+    const feedbacks = messages.length
+      ? await this.feedbacks.findBy({ messageId: In(messages.map((m) => m.id)), endUserId })
       : [];
     const byMessage = new Map(feedbacks.map((f) => [f.messageId, f]));
-    return {
-      rows: page.map((message) => ({ message, feedback: byMessage.get(message.id) ?? null })),
-      hasMore: rows.length > options.limit,
-    };
+    return messages.map((message) => ({ message, feedback: byMessage.get(message.id) ?? null }));
   }
 }

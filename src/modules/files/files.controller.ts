@@ -8,7 +8,7 @@ import { ApiException } from '../../common/errors/api.exception';
 import { AppKeyGuard } from '../service-api/app-key.guard';
 import { requireUser } from '../service-api/generation.service';
 import { CurrentApp, type ServiceCaller } from '../service-api/service-caller';
-import { unixSeconds } from '../service-api/service-api.wire';
+import { unixSeconds } from '../../common/http/unix-seconds';
 import { FilesService } from './files.service';
 
 class PreviewQueryDto extends createZodDto(

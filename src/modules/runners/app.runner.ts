@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { FastWrites } from '../../database/fast-writes';
 import { MetricsService } from '@keel/metrics';
 import { ApiException } from '../../common/errors/api.exception';
+import { unixSeconds } from '../../common/http/unix-seconds';
 import { AppConfig } from '../../config/app-config';
 import type { AppModelConfig } from '../apps/app-model-config';
 import type { App } from '../apps/app.entity';
@@ -161,7 +162,7 @@ export class AppRunner {
         taskId: message.taskId,
         messageId: message.id,
         conversationId: message.conversationId,
-        createdAt: Math.floor(now.getTime() / 1000),
+        createdAt: unixSeconds(now),
         events: this.run(input, message, prompt, task),
       };
     } catch (error) {

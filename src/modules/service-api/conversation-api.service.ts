@@ -79,7 +79,8 @@ export class ConversationApiService {
     const { conversation } = await this.conversation(app, options.conversationId, options.user);
     const page = await this.messages.page(conversation, { firstId: options.firstId, limit: options.limit });
     if (!page) throw new ApiException(404, 'not_found', 'First Message Not Exists.');
-    return { limit: options.limit, has_more: page.hasMore, data: page.rows.map(messageOf) };
+    const rows = await this.messages.withFeedback(page.rows, conversation.endUserId);
+    return { limit: options.limit, has_more: page.hasMore, data: rows.map(messageOf) };
   }
 
   async feedback(

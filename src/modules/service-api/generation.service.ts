@@ -62,7 +62,6 @@ export class GenerationService {
     if (conversationId) {
       conversation = await this.conversations.find(app, endUser, conversationId);
       if (!conversation) throw ServiceApiErrors.conversationNotFound();
-      if (conversation.status !== 'normal') throw ServiceApiErrors.conversationCompleted();
     }
     const release = await this.limiter.acquire(app);
     const newConversation = !conversation;

@@ -16,8 +16,6 @@ export const ServiceApiErrors = {
   appUnavailable: () =>
     new ApiException(400, 'app_unavailable', 'App unavailable, please check your app configurations.'),
   conversationNotFound: () => new ApiException(404, 'not_found', 'Conversation Not Exists.'),
-  conversationCompleted: () =>
-    new ApiException(400, 'conversation_completed', 'The conversation has ended. Please start a new conversation.'),
   providerNotInitialized: (provider: string) =>
     new ApiException(
       400,

@@ -1,10 +1,8 @@
+import { unixSeconds } from '../../common/http/unix-seconds';
 import type { AppModelConfig } from '../apps/app-model-config';
 import type { Conversation } from '../conversations/conversation.entity';
 import type { MessageFeedback } from '../conversations/message-feedback.entity';
 import type { MessageWithFeedback } from '../conversations/messages.service';
-
-/** Timestamps on Dify's wire are integer Unix seconds. */
-export const unixSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
 
 export function conversationOf(conversation: Conversation, introduction: string) {
   return {

@@ -1,9 +1,9 @@
+import { unixSeconds } from '../../common/http/unix-seconds';
 import type { Account } from './account.entity';
 import type { WorkspaceMember } from './workspace-member.entity';
 import type { Workspace } from './workspace.entity';
 
 /** Dify's console timestamps are integer Unix seconds. */
-export const unix = (date: Date | null | undefined): number | null => (date ? Math.floor(date.getTime() / 1000) : null);
 
 export function profileOf(account: Account) {
   return {
@@ -16,9 +16,9 @@ export function profileOf(account: Account) {
     interface_language: account.interfaceLanguage,
     interface_theme: 'light',
     timezone: account.timezone,
-    last_login_at: unix(account.lastLoginAt),
+    last_login_at: unixSeconds(account.lastLoginAt),
     last_login_ip: account.lastLoginIp,
-    created_at: unix(account.createdAt),
+    created_at: unixSeconds(account.createdAt),
   };
 }
 
@@ -28,7 +28,7 @@ export function workspaceInfoOf(workspace: Workspace, role: string) {
     name: workspace.name,
     plan: 'basic',
     status: workspace.status,
-    created_at: unix(workspace.createdAt),
+    created_at: unixSeconds(workspace.createdAt),
     role,
     in_trial: null,
     trial_end_reason: null,
@@ -43,9 +43,9 @@ export function memberOf(account: Account, member: WorkspaceMember) {
     avatar: null,
     avatar_url: null,
     email: account.email,
-    last_login_at: unix(account.lastLoginAt),
-    last_active_at: unix(account.lastLoginAt),
-    created_at: unix(member.createdAt),
+    last_login_at: unixSeconds(account.lastLoginAt),
+    last_active_at: unixSeconds(account.lastLoginAt),
+    created_at: unixSeconds(member.createdAt),
     role: member.role,
     status: account.status,
   };

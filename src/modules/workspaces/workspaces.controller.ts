@@ -6,7 +6,8 @@ import { Roles } from '../auth/roles.decorator';
 import type { Account } from './account.entity';
 import { SwitchWorkspaceDto, WorkspaceNameDto } from './workspaces.dto';
 import { WorkspacesService } from './workspaces.service';
-import { unix, workspaceInfoOf } from './wire';
+import { unixSeconds } from '../../common/http/unix-seconds';
+import { workspaceInfoOf } from './wire';
 
 @ApiTags('console: workspaces')
 @ApiBearerAuth()
@@ -25,7 +26,7 @@ export class WorkspacesController {
         name: workspace.name,
         plan: 'basic',
         status: workspace.status,
-        created_at: unix(workspace.createdAt),
+        created_at: unixSeconds(workspace.createdAt),
         current: member.current,
       })),
     };
