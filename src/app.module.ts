@@ -16,6 +16,7 @@ import { SecretKeys } from './common/crypto/secret-keys';
 import { GlobalExceptionFilter } from './common/errors/global-exception.filter';
 import { ALL_ROUTES_PATH } from './common/http/all-routes';
 import { JsonBodyMiddleware } from './common/http/json-body.middleware';
+import { RequestLoggingMiddleware } from './common/logging/request-logging.middleware';
 import { LifecycleModule } from './common/lifecycle/lifecycle.module';
 import { loggerOptionsFrom } from './common/logging/logger.options';
 import { RequestValidationPipe } from './common/validation/request-validation.pipe';
@@ -97,12 +98,14 @@ export class AppModule implements NestModule {
         MetricsHttpModule,
         MailTemplatesModule,
         AuditModule,
+        // Express tries routes in registration order, one pattern at a time: the Service API's
+        // hot routes come first so that a chat message is not matched against every console route.
+        ServiceApiModule,
         SsoModule,
         AuthModule,
         WorkspacesModule,
         ProvidersModule,
         AppsModule,
-        ServiceApiModule,
       ],
       controllers: [StorageDownloadController],
       providers: [
@@ -113,10 +116,10 @@ export class AppModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    // After the request logger (a global module's middleware), before routing; metrics first so
-    // that requests with unparsable bodies are counted too.
+    // Before routing: the request id and log line first, then metrics, so that requests with
+    // unparsable bodies are logged and counted too.
     consumer
-      .apply(HttpMetricsMiddleware, JsonBodyMiddleware)
+      .apply(RequestLoggingMiddleware, HttpMetricsMiddleware, JsonBodyMiddleware)
       .forRoutes({ path: ALL_ROUTES_PATH, method: RequestMethod.ALL });
   }
 }

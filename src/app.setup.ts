@@ -35,6 +35,8 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   app.flushLogs();
   app.set('trust proxy', config.server.trustProxy);
   app.disable('x-powered-by');
+  // API answers are never cached by validators; hashing every JSON body for an ETag is waste.
+  app.set('etag', false);
   app.use(helmet({ crossOriginResourcePolicy: { policy: 'cross-origin' } }));
   const shutdown = app.get(GracefulShutdownService);
   app.use((_req: unknown, res: { setHeader(name: string, value: string): void }, next: () => void) => {

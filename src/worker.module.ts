@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { infrastructureModules, type RootModuleOptions } from './app.module';
 import { GlobalExceptionFilter } from './common/errors/global-exception.filter';
 import { ALL_ROUTES_PATH } from './common/http/all-routes';
+import { RequestLoggingMiddleware } from './common/logging/request-logging.middleware';
 import { HttpMetricsMiddleware } from './modules/metrics/http-metrics.middleware';
 import type { AppConfig } from './config/app-config';
 import { HealthModule } from './modules/health/health.module';
@@ -24,6 +25,6 @@ export class WorkerModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(HttpMetricsMiddleware).forRoutes({ path: ALL_ROUTES_PATH, method: RequestMethod.ALL });
+    consumer.apply(RequestLoggingMiddleware, HttpMetricsMiddleware).forRoutes({ path: ALL_ROUTES_PATH, method: RequestMethod.ALL });
   }
 }

@@ -1,3 +1,5 @@
+import { request as httpRequest } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { bootTestApp, type TestApp } from '../support/test-app';
 import { appWithProbe } from '../support/probe.controller';
@@ -104,6 +106,49 @@ describe('HTTP pipeline: error envelope, body parsing, CORS, docs (SQLite)', () 
         .send({ query: 'x'.repeat(4_096), inputs: {} })
         .expect(413);
       expect(res.body).toMatchObject({ code: 'request_entity_too_large', status: 413 });
+    });
+
+    it('answer 413 for a chunked body (no Content-Length) that grows over the limit', async () => {
+      const { status, text } = await rawPost(t.baseUrl, '/v1/__probe/echo', {
+        headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+        chunks: ['{"query":"', 'x'.repeat(1_500), 'y'.repeat(1_500), '","inputs":{}}'],
+      });
+      expect(status).toBe(413);
+      expect(JSON.parse(text)).toMatchObject({ code: 'request_entity_too_large', status: 413 });
+    });
+
+    it('reject a JSON scalar as a body (objects and arrays only, as body-parser)', async () => {
+      const res = await http.post('/v1/__probe/echo').set('Content-Type', 'application/json').send('42').expect(400);
+      expect(res.body).toEqual({ code: 'bad_request', message: INVALID_JSON, status: 400 });
+    });
+
+    it('read a body split across many chunks, with a multi-byte character on a chunk boundary', async () => {
+      const bytes = Buffer.from(JSON.stringify({ query: 'héllo ✓', inputs: {} }));
+      const split = bytes.indexOf(0xc3) + 1; // inside the two bytes of "é"
+      const { status, text } = await rawPost(t.baseUrl, '/v1/__probe/echo', {
+        headers: { 'content-type': 'application/json; charset=UTF-8', 'transfer-encoding': 'chunked' },
+        chunks: [bytes.subarray(0, split), bytes.subarray(split)],
+      });
+      expect({ status, text }).toMatchObject({ status: 200 });
+      expect(JSON.parse(text)).toEqual({ query: 'héllo ✓', inputs: {} });
+    });
+
+    it('inflate a gzip-compressed JSON body', async () => {
+      const { status, text } = await rawPost(t.baseUrl, '/v1/__probe/echo', {
+        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+        chunks: [gzipSync(JSON.stringify({ query: 'zipped', inputs: {} }))],
+      });
+      expect(status).toBe(200);
+      expect(JSON.parse(text)).toEqual({ query: 'zipped', inputs: {} });
+    });
+
+    it('answer 415 for a JSON body in a charset other than UTF-8', async () => {
+      const res = await http
+        .post('/v1/__probe/echo')
+        .set('Content-Type', 'application/json; charset=latin1')
+        .send('{"query":"x","inputs":{}}')
+        .expect(415);
+      expect(res.body).toMatchObject({ code: 'unsupported_media_type', status: 415 });
     });
   });
 
@@ -216,3 +261,22 @@ describe('HTTP pipeline: error envelope, body parsing, CORS, docs (SQLite)', () 
     });
   });
 });
+
+/** A POST written chunk by chunk (supertest would buffer and set Content-Length). */
+function rawPost(
+  baseUrl: string,
+  path: string,
+  options: { headers: Record<string, string>; chunks: Array<string | Buffer> },
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${baseUrl}${path}`, { method: 'POST', headers: options.headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    for (const chunk of options.chunks) req.write(chunk);
+    req.end();
+  });
+}
