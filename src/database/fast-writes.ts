@@ -1,5 +1,6 @@
 import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import { runInTransaction } from './transaction';
 
 interface Plan {
   /** In the driver's placeholder syntax; parameter i is `columns[i]`'s value. */
@@ -15,6 +16,8 @@ interface Plan {
  */
 export class FastWrites<T extends ObjectLiteral> {
   private insertPlan?: Plan;
+  /** Combined inserts (see `insertAll`), by the entities they write after this one. */
+  private readonly combinedPlans = new Map<string, Plan>();
   private readonly updatePlans = new Map<string, Plan>();
 
   constructor(
@@ -25,6 +28,37 @@ export class FastWrites<T extends ObjectLiteral> {
   async insert(row: T): Promise<void> {
     this.insertPlan ??= this.planInsert();
     await this.run(this.insertPlan, row);
+  }
+
+  /**
+   * Inserts this row and then the others, atomically. On PostgreSQL they go as one statement
+   * (`WITH a AS (INSERT …) INSERT …`): one round trip, and foreign keys between the rows hold since
+   * they are checked at the end of the statement. The other databases use a transaction (on
+   * SQLite also one commit instead of one per row).
+   */
+  async insertAll(row: T, ...others: Array<[FastWrites<ObjectLiteral>, ObjectLiteral]>): Promise<void> {
+    if (others.length === 0) return this.insert(row);
+    if (this.dataSource.driver.options.type === 'postgres') {
+      const key = others.map(([writes]) => writes.meta.tableName).join(',');
+      let plan = this.combinedPlans.get(key);
+      if (!plan) {
+        plan = this.planCombinedInsert(others.map(([writes]) => writes));
+        this.combinedPlans.set(key, plan);
+      }
+      const values = [this.values(this.meta.columns, row), ...others.map(([w, r]) => w.values(w.meta.columns, r))];
+      await this.dataSource.query(plan.sql, values.flat());
+      return;
+    }
+    const all: Array<[FastWrites<ObjectLiteral>, ObjectLiteral]> = [
+      [this as FastWrites<ObjectLiteral>, row],
+      ...others,
+    ];
+    await runInTransaction(this.dataSource, async (manager) => {
+      for (const [writes, value] of all) {
+        writes.insertPlan ??= writes.planInsert();
+        await manager.query(writes.insertPlan.sql, writes.values(writes.insertPlan.columns, value));
+      }
+    });
   }
 
   /** `UPDATE … SET <fields of changes> WHERE <primary key> = id`. */
@@ -48,11 +82,32 @@ export class FastWrites<T extends ObjectLiteral> {
   }
 
   private planInsert(): Plan {
+    return this.plan(this.insertSql(0), this.meta.columns);
+  }
+
+  /** `INSERT INTO t (…) VALUES (:v<first>, …)`. */
+  private insertSql(first: number): string {
     const driver = this.dataSource.driver;
     const columns = this.meta.columns;
     const names = columns.map((c) => driver.escape(c.databaseName)).join(', ');
-    const values = columns.map((_, i) => `:v${i}`).join(', ');
-    return this.plan(`INSERT INTO ${driver.escape(this.meta.tableName)} (${names}) VALUES (${values})`, columns);
+    const values = columns.map((_, i) => `:v${first + i}`).join(', ');
+    return `INSERT INTO ${driver.escape(this.meta.tableName)} (${names}) VALUES (${values})`;
+  }
+
+  private planCombinedInsert(others: FastWrites<ObjectLiteral>[]): Plan {
+    const all = [this as FastWrites<ObjectLiteral>, ...others];
+    let next = 0;
+    const statements = all.map((writes) => {
+      const sql = writes.insertSql(next);
+      next += writes.meta.columns.length;
+      return sql;
+    });
+    const last = statements.pop()!;
+    const sql = `WITH ${statements.map((s, i) => `w${i} AS (${s})`).join(', ')} ${last}`;
+    return this.plan(
+      sql,
+      all.flatMap((writes) => writes.meta.columns),
+    );
   }
 
   private planUpdate(fields: string[]): Plan {
@@ -80,10 +135,11 @@ export class FastWrites<T extends ObjectLiteral> {
   }
 
   private async run(plan: Plan, row: T): Promise<void> {
+    await this.dataSource.query(plan.sql, this.values(plan.columns, row));
+  }
+
+  private values(columns: ColumnMetadata[], row: ObjectLiteral): unknown[] {
     const driver = this.dataSource.driver;
-    const values = plan.columns.map((column): unknown =>
-      driver.preparePersistentValue(column.getEntityValue(row), column),
-    );
-    await this.dataSource.query(plan.sql, values);
+    return columns.map((column): unknown => driver.preparePersistentValue(column.getEntityValue(row), column));
   }
 }

@@ -145,6 +145,33 @@ describe('app API keys', () => {
     expect(JSON.stringify(created)).not.toContain(first.token.slice(4));
   });
 
+  it('takes a deleted key, a disabled API and a deleted app out of /v1 at once, though keys are cached', async () => {
+    const app = await createApp(t, owner);
+    const meta = (token: string) => request(t.baseUrl).get('/v1/meta').set('Authorization', `Bearer ${token}`);
+    const first = (await createKey(owner, app.id).expect(201)).body as WireKey;
+    const second = (await createKey(owner, app.id).expect(201)).body as WireKey;
+    await meta(first.token).expect(200);
+    await meta(second.token).expect(200);
+
+    await deleteKey(owner, app.id, first.id).expect(204);
+    expect((await meta(first.token).expect(401)).body.message).toBe('Access token is invalid');
+    await meta(second.token).expect(200);
+
+    const api = (enable: boolean) =>
+      request(t.baseUrl)
+        .post(`${APPS}/${app.id}/api-enable`)
+        .set(bearer(owner.access))
+        .send({ enable_api: enable })
+        .expect(200);
+    await api(false);
+    expect((await meta(second.token).expect(403)).body.code).toBe('app_api_disabled');
+    await api(true);
+    await meta(second.token).expect(200);
+
+    await request(t.baseUrl).delete(`${APPS}/${app.id}`).set(bearer(owner.access)).expect(204);
+    await meta(second.token).expect(401);
+  });
+
   it('answers 404 for another app’s key and for ids that are not UUIDs, deleting nothing', async () => {
     const app = await createApp(t, owner);
     const other = await createApp(t, owner);

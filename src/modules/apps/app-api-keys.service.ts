@@ -5,6 +5,7 @@ import { DataSource, type Repository } from 'typeorm';
 import { ApiException } from '../../common/errors/api.exception';
 import { runInTransaction } from '../../database/transaction';
 import { AppApiKey } from './app-api-key.entity';
+import { AppKeyCache } from './app-key.cache';
 import { appKeyTail, generateAppKey, hashAppKey } from './app-api-key.token';
 import { App } from './app.entity';
 import { isUuid } from '../../common/validation/uuid';
@@ -23,6 +24,7 @@ export class AppApiKeysService {
     @InjectRepository(AppApiKey) private readonly keys: Repository<AppApiKey>,
     private readonly dataSource: DataSource,
     private readonly apps: AppsService,
+    private readonly keyCache: AppKeyCache,
   ) {}
 
   /** The app's keys, oldest first (404 when the app is not in the workspace). */
@@ -72,6 +74,7 @@ export class AppApiKeysService {
     const key = isUuid(keyId) ? await this.keys.findOneBy({ id: keyId, appId: app.id, workspaceId }) : null;
     if (!key) throw new ApiException(404, 'not_found', 'API key not found.');
     await this.keys.delete({ id: key.id, appId: app.id });
+    this.keyCache.forgetKey(key.id);
     return key;
   }
 }

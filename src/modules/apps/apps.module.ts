@@ -7,6 +7,7 @@ import { AppApiKey } from './app-api-key.entity';
 import { AppApiKeysController } from './app-api-keys.controller';
 import { AppApiKeysService } from './app-api-keys.service';
 import { App } from './app.entity';
+import { AppKeyCache } from './app-key.cache';
 import { AppLogsController } from './app-logs.controller';
 import { AppLogsService } from './app-logs.service';
 import { AppsController } from './apps.controller';
@@ -16,7 +17,7 @@ import { AppsService } from './apps.service';
 @Module({
   imports: [TypeOrmModule.forFeature([App, AppApiKey]), ConversationsModule, ProvidersModule, AuditModule],
   controllers: [AppsController, AppApiKeysController, AppLogsController],
-  providers: [AppsService, AppApiKeysService, AppLogsService],
-  exports: [AppsService, AppApiKeysService],
+  providers: [AppsService, AppApiKeysService, AppLogsService, AppKeyCache],
+  exports: [AppsService, AppApiKeysService, AppKeyCache],
 })
 export class AppsModule {}

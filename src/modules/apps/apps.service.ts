@@ -15,6 +15,7 @@ import { UploadFile } from '../files/upload-file.entity';
 import { ProviderCredentialsService } from '../providers/provider-credentials.service';
 import { ProviderRegistry } from '../providers/provider.registry';
 import { AppApiKey } from './app-api-key.entity';
+import { AppKeyCache } from './app-key.cache';
 import type { AppModelConfig } from './app-model-config';
 import { App, type AppMode } from './app.entity';
 import { isUuid } from '../../common/validation/uuid';
@@ -67,6 +68,7 @@ export class AppsService {
     private readonly registry: ProviderRegistry,
     private readonly providers: ProviderCredentialsService,
     private readonly storage: StorageService,
+    private readonly keyCache: AppKeyCache,
   ) {}
 
   async create(workspaceId: string, accountId: string, input: NewApp): Promise<App> {
@@ -138,6 +140,7 @@ export class AppsService {
         updatedAt: app.updatedAt,
       },
     );
+    this.keyCache.forgetApp(app.id);
     return app;
   }
 
@@ -146,6 +149,7 @@ export class AppsService {
     app.enableApi = enabled;
     app.updatedAt = new Date();
     await this.apps.update({ id: app.id, workspaceId }, { enableApi: enabled, updatedAt: app.updatedAt });
+    this.keyCache.forgetApp(app.id);
     return app;
   }
 
@@ -167,6 +171,7 @@ export class AppsService {
       await manager.delete(AppApiKey, { appId: app.id });
       await manager.delete(App, { id: app.id, workspaceId });
     });
+    this.keyCache.forgetApp(app.id);
     // The rows are gone; their files go after, and one that lingers is only wasted space.
     for (const { storageKey } of uploads) {
       await this.storage.delete(storageKey).catch((error: unknown) => {
@@ -206,6 +211,7 @@ export class AppsService {
       modelConfig: config,
       updatedAt: app.updatedAt,
     } as QueryDeepPartialEntity<App>);
+    this.keyCache.forgetApp(app.id);
     return app;
   }
 }

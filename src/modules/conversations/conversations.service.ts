@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, In, type Repository } from 'typeorm';
-import { FastWrites } from '../../database/fast-writes';
+import { In, type Repository } from 'typeorm';
 import type { App } from '../apps/app.entity';
 import type { Turn } from '../runners/memory-window';
 import { Conversation } from './conversation.entity';
@@ -19,13 +18,7 @@ export class ConversationsService {
   constructor(
     @InjectRepository(Conversation) private readonly conversations: Repository<Conversation>,
     @InjectRepository(Message) private readonly messages: Repository<Message>,
-    dataSource: DataSource,
-  ) {
-    this.inserts = new FastWrites(dataSource, Conversation);
-  }
-
-  /** A new conversation is written on the chat path: a prepared INSERT. */
-  private readonly inserts: FastWrites<Conversation>;
+  ) {}
 
   /** The end user's live conversation with the app, or null (also for another user's, app's or a deleted one). */
   find(app: App, user: EndUser, id: string): Promise<Conversation | null> {
@@ -78,7 +71,11 @@ export class ConversationsService {
     return { ...conversation, name, updatedAt };
   }
 
-  async create(app: App, user: EndUser, query: string, inputs: Record<string, unknown>): Promise<Conversation> {
+  /**
+   * A new conversation for the turn that starts it, not yet written: the runner inserts it
+   * together with the turn's message.
+   */
+  draft(app: App, user: EndUser, query: string, inputs: Record<string, unknown>): Conversation {
     const now = new Date();
     const conversation: Conversation = {
       id: randomUUID(),
@@ -93,7 +90,6 @@ export class ConversationsService {
       createdAt: now,
       updatedAt: now,
     };
-    await this.inserts.insert(conversation);
     return conversation;
   }
 

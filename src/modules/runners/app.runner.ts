@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type ObjectLiteral } from 'typeorm';
 import { FastWrites } from '../../database/fast-writes';
 import { MetricsService } from '@keel/metrics';
 import { ApiException } from '../../common/errors/api.exception';
@@ -8,7 +8,7 @@ import { unixSeconds } from '../../common/http/unix-seconds';
 import { AppConfig } from '../../config/app-config';
 import type { AppModelConfig } from '../apps/app-model-config';
 import type { App } from '../apps/app.entity';
-import type { Conversation } from '../conversations/conversation.entity';
+import { Conversation } from '../conversations/conversation.entity';
 import { ConversationsService } from '../conversations/conversations.service';
 import type { EndUser } from '../conversations/end-user.entity';
 import { Message, type MessageStatus } from '../conversations/message.entity';
@@ -37,7 +37,10 @@ export interface RunInput {
   endUser: EndUser;
   /** Chat only. */
   conversation: Conversation | null;
-  /** The conversation was created for this turn: no history to read, its count already includes it. */
+  /**
+   * The conversation is new, a draft written together with this turn's message: no history to
+   * read, and its count already includes the turn.
+   */
   newConversation?: boolean;
   query: string;
   inputs: Record<string, unknown>;
@@ -80,10 +83,12 @@ export class AppRunner {
     dataSource: DataSource,
   ) {
     this.messages = new FastWrites(dataSource, Message);
+    this.newConversations = new FastWrites(dataSource, Conversation);
   }
 
   /** Every turn inserts and then updates its message: the prepared statements, not the query builder. */
   private readonly messages: FastWrites<Message>;
+  private readonly newConversations: FastWrites<Conversation>;
 
   /** The app's configured model with its workspace's credentials; fails before anything is written. */
   async resolveModel(app: App): Promise<ResolvedModel> {
@@ -156,7 +161,14 @@ export class AppRunner {
         createdAt: now,
         updatedAt: now,
       };
-      await this.messages.insert(message);
+      if (input.conversation && input.newConversation) {
+        await this.newConversations.insertAll(input.conversation, [
+          this.messages as FastWrites<ObjectLiteral>,
+          message,
+        ]);
+      } else {
+        await this.messages.insert(message);
+      }
       const task = await this.tasks.register(message.taskId, input.app.id, input.endUser.id);
       return {
         taskId: message.taskId,

@@ -4,14 +4,9 @@ import { DataSource, type Repository } from 'typeorm';
 import { FastReads } from '../../database/fast-reads';
 import { AppApiKey } from '../apps/app-api-key.entity';
 import { APP_KEY_PREFIX, hashAppKey } from '../apps/app-api-key.token';
+import { AppKeyCache, type ResolvedKey } from '../apps/app-key.cache';
 import { App } from '../apps/app.entity';
 import { Workspace } from '../workspaces/workspace.entity';
-
-export interface ResolvedKey {
-  key: AppApiKey;
-  app: App | null;
-  workspace: Workspace | null;
-}
 
 // `last_used_at` is written at most this often per key, not on every request.
 const TOUCH_INTERVAL_MS = 60_000;
@@ -26,14 +21,21 @@ export class AppKeyAuthService {
 
   constructor(
     @InjectRepository(AppApiKey) private readonly keys: Repository<AppApiKey>,
+    private readonly cache: AppKeyCache,
     dataSource: DataSource,
   ) {
     this.reads = new FastReads(dataSource);
   }
 
-  /** The key with its app and workspace (either may be gone): one prepared join, as every /v1 call pays it. */
+  /**
+   * The key with its app and workspace (either may be gone): from the cache, else one prepared
+   * join, as every /v1 call pays it.
+   */
   async resolve(token: string): Promise<ResolvedKey | undefined> {
     if (!token.startsWith(APP_KEY_PREFIX) || token.length > 128) return undefined;
+    const hash = hashAppKey(token);
+    const cached = this.cache.get(hash);
+    if (cached) return cached;
     const found = await this.reads.one(
       'app-key',
       [
@@ -43,11 +45,13 @@ export class AppKeyAuthService {
       ],
       'app_api_keys k LEFT JOIN apps a ON a.id = k.app_id LEFT JOIN workspaces w ON w.id = a.workspace_id',
       'k.token_hash = :value',
-      hashAppKey(token),
+      hash,
     );
     if (!found) return undefined;
     const [key, app, workspace] = found as [AppApiKey, App | null, Workspace | null];
-    return { key, app, workspace };
+    const resolved = { key, app, workspace };
+    this.cache.set(hash, resolved);
+    return resolved;
   }
 
   /** Records use without a write per request; a failed write is logged, never the caller's problem. */

@@ -65,14 +65,8 @@ export class GenerationService {
     }
     const release = await this.limiter.acquire(app);
     const newConversation = !conversation;
-    let handleInputs: Record<string, unknown>;
-    try {
-      conversation ??= await this.conversations.create(app, endUser, query, inputs!);
-      handleInputs = conversation.inputs;
-    } catch (error) {
-      release();
-      throw error;
-    }
+    conversation ??= this.conversations.draft(app, endUser, query, inputs!);
+    const handleInputs = conversation.inputs;
     await this.respond(res, 'chat', body.response_mode === 'streaming', (clientSignal) =>
       this.runner.start({
         app,

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppApiKey } from '../apps/app-api-key.entity';
 import { App } from '../apps/app.entity';
+import { AppsModule } from '../apps/apps.module';
 import { ConversationsModule } from '../conversations/conversations.module';
 import { FilesController } from '../files/files.controller';
 import { FilesService } from '../files/files.service';
@@ -23,6 +24,7 @@ import { RequestLimiter } from './request-limiter';
 @Module({
   imports: [
     TypeOrmModule.forFeature([AppApiKey, App, Workspace, Account, UploadFile]),
+    AppsModule,
     ConversationsModule,
     RunnersModule,
   ],

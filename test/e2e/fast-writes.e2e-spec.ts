@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource, type ObjectLiteral } from 'typeorm';
+import { FastWrites } from '../../src/database/fast-writes';
+import { Conversation } from '../../src/modules/conversations/conversation.entity';
+import { EndUser } from '../../src/modules/conversations/end-user.entity';
+import { Message } from '../../src/modules/conversations/message.entity';
+import { seedWorkspace } from '../support/console';
+import { seedApp } from '../support/service-api';
+import { availableDatabaseKinds, createTestDatabase, type TestDatabase } from '../support/test-databases';
+import { bootTestApp, type TestApp } from '../support/test-app';
+
+/** A chat turn that starts a conversation writes both rows at once (one statement on PostgreSQL). */
+describe.each(availableDatabaseKinds())('FastWrites.insertAll on %s', (kind) => {
+  let db: TestDatabase;
+  let t: TestApp;
+  let ds: DataSource;
+  let scope: { workspaceId: string; appId: string; endUserId: string };
+
+  beforeAll(async () => {
+    db = await createTestDatabase(kind);
+    t = await bootTestApp(db.env);
+    ds = t.app.get(DataSource);
+    const { workspaceId } = await seedWorkspace(t, 'fast@example.com', 'fast-pass-1');
+    const { app } = await seedApp(t, workspaceId, {});
+    const endUserId = randomUUID();
+    const now = new Date();
+    await ds.getRepository(EndUser).insert({
+      id: endUserId,
+      workspaceId,
+      appId: app.id,
+      sessionId: 'u',
+      type: 'service_api',
+      createdAt: now,
+      updatedAt: now,
+    });
+    scope = { workspaceId, appId: app.id, endUserId };
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await db?.drop();
+  });
+
+  const conversation = (): Conversation => {
+    const now = new Date('2026-03-04T05:06:07.000Z');
+    return {
+      id: randomUUID(),
+      ...scope,
+      name: 'n',
+      inputs: { a: 1 },
+      status: 'normal',
+      dialogueCount: 1,
+      createdAt: now,
+      updatedAt: now,
+    };
+  };
+  const message = (conversationId: string, id = randomUUID()): Message => {
+    const now = new Date('2026-03-04T05:06:07.000Z');
+    return {
+      id,
+      ...scope,
+      conversationId,
+      taskId: randomUUID(),
+      inputs: {},
+      query: 'q',
+      answer: '',
+      files: null,
+      status: 'running',
+      error: null,
+      modelProvider: 'p',
+      modelId: 'm',
+      messageTokens: 0,
+      answerTokens: 0,
+      messageUnitPrice: '0',
+      answerUnitPrice: '0',
+      totalPrice: '0',
+      currency: 'USD',
+      latencyMs: 0,
+      createdAt: now,
+      updatedAt: now,
+    };
+  };
+
+  it('writes a conversation and its first message, which read back as written', async () => {
+    const conversations = new FastWrites(ds, Conversation);
+    const messages = new FastWrites(ds, Message) as FastWrites<ObjectLiteral>;
+    const c = conversation();
+    const m = message(c.id);
+    await conversations.insertAll(c, [messages, m]);
+    // The plan is reused: a second pair goes through the same statement.
+    const c2 = conversation();
+    await conversations.insertAll(c2, [messages, message(c2.id)]);
+    expect(await ds.getRepository(Conversation).findOneByOrFail({ id: c.id })).toEqual(c);
+    expect(await ds.getRepository(Message).findOneByOrFail({ id: m.id })).toMatchObject({
+      conversationId: c.id,
+      query: 'q',
+      status: 'running',
+    });
+    expect(await ds.getRepository(Message).countBy({ conversationId: c2.id })).toBe(1);
+  });
+
+  it('writes neither row when the second cannot be written', async () => {
+    const conversations = new FastWrites(ds, Conversation);
+    const messages = new FastWrites(ds, Message) as FastWrites<ObjectLiteral>;
+    const first = conversation();
+    const taken = randomUUID();
+    await conversations.insertAll(first, [messages, message(first.id, taken)]);
+    const second = conversation();
+    await expect(conversations.insertAll(second, [messages, message(second.id, taken)])).rejects.toThrow();
+    expect(await ds.getRepository(Conversation).countBy({ id: second.id })).toBe(0);
+  });
+});
