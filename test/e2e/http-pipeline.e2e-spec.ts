@@ -183,6 +183,15 @@ describe('HTTP pipeline: error envelope, body parsing, CORS, docs (SQLite)', () 
       const requestLine = lines.find((l) => l.res?.statusCode === 500);
       expect(requestLine).toMatchObject({ route: '/v1/__probe/crash', req: { method: 'GET' } });
     });
+    it('log an error raised after a JSON body was read under the request id too', async () => {
+      await http
+        .post('/v1/__probe/crash-body')
+        .set('X-Request-Id', 'crash-body-1')
+        .send({ query: 'x', inputs: {} })
+        .expect(500);
+      const errorLine = t.logs().find((l) => l.requestId === 'crash-body-1' && l.msg === 'unhandled error');
+      expect(errorLine).toMatchObject({ level: 50, route: '/v1/__probe/crash-body' });
+    });
   });
 
   describe('request ids', () => {

@@ -67,7 +67,9 @@ export class JsonBodyMiddleware implements NestMiddleware {
   private readPlainJson(req: Request, callerNext: NextFunction): void {
     // The body's events run outside the request's async context; the rest of the request must
     // run inside it (the request id of every log line), as body-parser also ensures.
-    const next = AsyncResource.bind(callerNext);
+    // (`AsyncResource.bind` would do, but builds a deprecation wrapper on every call.)
+    const scope = new AsyncResource('keel.jsonBody');
+    const next = (error?: unknown) => scope.runInAsyncScope(callerNext, undefined, error);
     const limit = this.config.server.bodyLimitBytes;
     if (Number(req.headers['content-length']) > limit) {
       req.resume();
