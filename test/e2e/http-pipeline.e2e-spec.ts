@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import request from 'supertest';
+import { eventually } from '../support/eventually';
 import { bootTestApp, type TestApp } from '../support/test-app';
 import { appWithProbe } from '../support/probe.controller';
 
@@ -191,6 +192,22 @@ describe('HTTP pipeline: error envelope, body parsing, CORS, docs (SQLite)', () 
         .expect(500);
       const errorLine = t.logs().find((l) => l.requestId === 'crash-body-1' && l.msg === 'unhandled error');
       expect(errorLine).toMatchObject({ level: 50, route: '/v1/__probe/crash-body' });
+    });
+  });
+
+  describe('request log', () => {
+    it('writes an aborted line, not a status, for a client that goes away mid-request', async () => {
+      const req = httpRequest(`${t.baseUrl}/v1/__probe/echo`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': '100', 'x-request-id': 'gone-1' },
+      });
+      req.on('error', () => undefined);
+      req.write('{"query":');
+      await new Promise((r) => setTimeout(r, 50));
+      req.destroy();
+      const aborted = () => t.logs().find((l) => l.requestId === 'gone-1' && l.aborted === true);
+      await eventually(() => aborted() !== undefined, 'the aborted request line');
+      expect(aborted()).toMatchObject({ level: 30, msg: 'POST (unmatched) aborted', req: { method: 'POST' } });
     });
   });
 
