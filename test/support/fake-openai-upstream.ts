@@ -14,6 +14,8 @@ export interface UpstreamCall {
   /** True when the client went away before the answer was complete. */
   aborted: boolean;
   finished: boolean;
+  /** `Date.now()` when the request arrived (retry tests measure the gaps). */
+  receivedAt: number;
 }
 
 export interface FakeUpstreamOptions {
@@ -58,19 +60,39 @@ function countTokens(text: string): number {
  * streaming), standing in for OpenAI, vLLM or Ollama in tests.
  *
  * Scripted failures by model name: `error-401` (bad key), `error-429` (quota), `error-404`
- * (unknown model), `error-500`, `error-midstream` (a stream that breaks after two chunks), and
- * `slow` (streams its first word at once, then waits 30 s per word; blocking, waits 30 s), for
- * stop and abort tests.
+ * (unknown model), `error-500`, `error-midstream` (a stream that breaks after two chunks),
+ * `error-in-stream` (two chunks, then a `data:` frame carrying an `error` object), `error-event`
+ * (two chunks, then an SSE `event: error`), and `slow` (streams its first word at once, then waits
+ * 30 s per word; blocking, waits 30 s), for stop and abort tests.
+ *
+ * For retry tests, `fail-once` answers 500 to the first call with a given conversation and serves
+ * the next one; `fail-once-retry-after` does the same with a 429 carrying `Retry-After: 1`. For
+ * decoding tests, `trickle` streams normally but writes every byte on its own, so multi-byte
+ * characters reach the client split across reads.
  */
+const SCRIPTED_MODELS = [
+  'error-midstream',
+  'error-in-stream',
+  'error-event',
+  'slow',
+  'fail-once',
+  'fail-once-retry-after',
+  'trickle',
+];
+
 export class FakeOpenAiUpstream {
   readonly calls: UpstreamCall[] = [];
+  /** Conversations the `fail-once*` models have already failed. */
+  private readonly failedOnce = new Set<string>();
   private server?: Server;
   private readonly sockets = new Set<import('node:net').Socket>();
+  /** TCP connections accepted so far (keep-alive tests). */
+  connections = 0;
   port = 0;
 
   constructor(readonly options: FakeUpstreamOptions = {}) {}
 
-  /** The SDK base URL (with `/v1`). */
+  /** The API base URL (with `/v1`). */
   get baseUrl(): string {
     return `http://127.0.0.1:${this.port}/v1`;
   }
@@ -78,6 +100,7 @@ export class FakeOpenAiUpstream {
   async start(): Promise<this> {
     this.server = createServer((req, res) => void this.handle(req, res));
     this.server.on('connection', (socket) => {
+      this.connections++;
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
@@ -116,7 +139,14 @@ export class FakeOpenAiUpstream {
     }
     if (req.method === 'POST' && path === '/v1/chat/completions') {
       const body = JSON.parse(await readBody(req)) as UpstreamCall['body'];
-      const call: UpstreamCall = { path, headers: req.headers, body, aborted: false, finished: false };
+      const call: UpstreamCall = {
+        path,
+        headers: req.headers,
+        body,
+        aborted: false,
+        finished: false,
+        receivedAt: Date.now(),
+      };
       this.calls.push(call);
       res.on('close', () => {
         if (!call.finished) call.aborted = true;
@@ -137,9 +167,18 @@ export class FakeOpenAiUpstream {
         return sendError(res, 404, `The model ${model} does not exist`, 'invalid_request_error', 'model_not_found');
       case 'error-500':
         return sendError(res, 500, 'The server had an error.', 'server_error', null);
+      case 'fail-once':
+      case 'fail-once-retry-after': {
+        const conversation = `${model}\n${JSON.stringify(messages)}`;
+        if (this.failedOnce.has(conversation)) break;
+        this.failedOnce.add(conversation);
+        if (model === 'fail-once') return sendError(res, 500, 'The server had an error.', 'server_error', null);
+        res.setHeader('retry-after', '1');
+        return sendError(res, 429, 'Rate limit reached; retry after 1 s.', 'requests', 'rate_limit_exceeded');
+      }
     }
     const models = this.options.models;
-    if (models && !models.includes(model) && !['error-midstream', 'slow'].includes(model)) {
+    if (models && !models.includes(model) && !SCRIPTED_MODELS.includes(model)) {
       return sendError(res, 404, `The model ${model} does not exist`, 'invalid_request_error', 'model_not_found');
     }
     const answer = fakeAnswer(messages);
@@ -171,25 +210,46 @@ export class FakeOpenAiUpstream {
     }
 
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    const send = async (text: string) => {
+      if (model !== 'trickle') return void res.write(text);
+      for (const byte of Buffer.from(text)) {
+        if (res.destroyed) return;
+        res.write(Buffer.of(byte));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    };
     const frame = (choices: unknown[], extra: Record<string, unknown> = {}) =>
-      res.write(
-        `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices, ...extra })}\n\n`,
-      );
-    frame([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }]);
+      send(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices, ...extra })}\n\n`);
+    await frame([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }]);
     const chunks = fakeChunks(answer);
     for (const [i, chunk] of chunks.entries()) {
       if (res.destroyed) return;
       if (model === 'error-midstream' && i === 2) {
+        // Node sends a response's first writes on the next tick: let them (and the headers) leave first.
+        await new Promise((resolve) => setTimeout(resolve, 20));
         res.destroy();
         return;
       }
-      frame([{ index: 0, delta: { content: chunk }, finish_reason: null }]);
+      if (model === 'error-in-stream' && i === 2) {
+        await send(
+          `data: ${JSON.stringify({ error: { message: 'The model crashed mid-answer.', type: 'server_error' } })}\n\n`,
+        );
+        call.finished = true;
+        return void res.end();
+      }
+      if (model === 'error-event' && i === 2) {
+        await send(`event: error\ndata: ${JSON.stringify({ error: { message: 'Overloaded, try later.' } })}\n\n`);
+        call.finished = true;
+        return void res.end();
+      }
+      await frame([{ index: 0, delta: { content: chunk }, finish_reason: null }]);
       await sleep(model === 'slow' ? 30_000 : (this.options.chunkDelayMs ?? 0), res);
     }
     if (res.destroyed) return;
-    frame([{ index: 0, delta: {}, finish_reason: 'stop' }]);
-    if (call.body.stream_options?.include_usage) frame([], { usage });
-    res.write('data: [DONE]\n\n');
+    await frame([{ index: 0, delta: {}, finish_reason: 'stop' }]);
+    if (call.body.stream_options?.include_usage) await frame([], { usage });
+    await send('data: [DONE]\n\n');
+    if (res.destroyed) return;
     call.finished = true;
     res.end();
   }

@@ -1,110 +1,166 @@
-import type OpenAI from 'openai';
-import type { ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { ChatEvent, ChatRequest } from './model-provider';
-import { nodeHttpFetch } from './node-http.fetch';
-import { UpstreamError } from './upstream.error';
+import {
+  type UpstreamCall,
+  type UpstreamClientOptions,
+  type UpstreamEndpoint,
+  UpstreamHttpClient,
+} from './upstream-http';
+import { errorOf, UpstreamError } from './upstream.error';
 
-export interface UpstreamClientOptions {
-  timeoutMs: number;
-  /** Retries on 408/409/429/5xx and connection errors, with the SDK's exponential backoff. */
-  maxRetries: number;
-}
+// The SDK is not used here: see upstream-http.ts for why (its measured cost on the chat hot path).
 
-export interface OpenAiEndpoint {
-  baseURL: string;
-  apiKey?: string;
-  organization?: string;
-}
+export type { UpstreamClientOptions } from './upstream-http';
+export type OpenAiEndpoint = UpstreamEndpoint;
+export type OpenAiClient = UpstreamHttpClient;
 
 // Keys Keel sets itself; a model config cannot override them through completion_params.
 const RESERVED_PARAMS = new Set(['model', 'messages', 'stream', 'stream_options', 'n']);
+/** Deltas read ahead of a slow consumer before the socket is paused. */
+const READ_AHEAD = 256;
+/** One SSE event larger than this is refused (a chunk of a chat stream is well under 1 KB). */
+const MAX_EVENT_CHARS = 4 * 1024 * 1024;
 
 /**
- * The official SDK, configured explicitly: `apiKey` is always passed (a placeholder when the
- * endpoint needs none) because the SDK would otherwise read OPENAI_API_KEY from the environment.
+ * A client for an OpenAI-compatible API. Building one is cheap (a parsed URL and a header object):
+ * connections are pooled per process, not per client, so none is cached.
  */
-// Clients are reused per endpoint and key: building one per call showed up in the chat benchmark.
-const clients = new Map<string, OpenAI>();
-const MAX_CLIENTS = 256;
-
-export function openAiClient(endpoint: OpenAiEndpoint, options: UpstreamClientOptions): OpenAI {
-  const id = [endpoint.baseURL, endpoint.apiKey, endpoint.organization, options.timeoutMs, options.maxRetries].join(
-    '\n',
-  );
-  let client = clients.get(id);
-  if (!client) {
-    if (clients.size >= MAX_CLIENTS) clients.clear();
-    client = createClient(endpoint, options);
-    clients.set(id, client);
-  }
-  return client;
+export function openAiClient(endpoint: OpenAiEndpoint, options: UpstreamClientOptions): OpenAiClient {
+  return new UpstreamHttpClient(endpoint, options);
 }
 
-function createClient(endpoint: OpenAiEndpoint, options: UpstreamClientOptions): OpenAI {
-  // Loaded on first use: the SDK is ~150 modules that a server without model calls never needs.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberate lazy loading
-  const { OpenAI: Client } = require('openai') as typeof import('openai');
-  return new Client({
-    apiKey: endpoint.apiKey || 'not-needed',
-    baseURL: endpoint.baseURL,
-    organization: endpoint.organization || null,
-    project: null,
-    timeout: options.timeoutMs,
-    maxRetries: options.maxRetries,
-    fetch: nodeHttpFetch,
-  });
+interface ChunkWire {
+  choices?: { delta?: { content?: unknown }; finish_reason?: unknown }[];
+  usage?: { prompt_tokens?: unknown; completion_tokens?: unknown } | null;
+  error?: unknown;
 }
 
-/** Streams a chat completion as `ChatEvent`s; every failure surfaces as an `UpstreamError`. */
-export async function* streamOpenAiChat(client: OpenAI, request: ChatRequest): AsyncGenerator<ChatEvent> {
+/**
+ * Streams a chat completion as `ChatEvent`s; every failure surfaces as an `UpstreamError`, including
+ * a stream that breaks off or times out before its end, and an error the upstream sends mid-stream.
+ */
+export async function* streamOpenAiChat(client: OpenAiClient, request: ChatRequest): AsyncGenerator<ChatEvent> {
   const params: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(request.params)) if (!RESERVED_PARAMS.has(key)) params[key] = value;
-  const body = {
+  const body = JSON.stringify({
     ...params,
     model: request.model,
     messages: request.messages,
     stream: true,
     stream_options: { include_usage: true },
-  } as ChatCompletionCreateParamsStreaming;
+  });
+  const { signal } = request;
 
+  // Filled by the socket's data events while the generator waits or is suspended at a yield.
+  const texts: string[] = [];
+  let next = 0;
   let finish: string | undefined;
-  let usage: { prompt_tokens: number; completion_tokens: number } | undefined;
-  try {
-    const stream = await client.chat.completions.create(body, { signal: request.signal });
-    for await (const chunk of stream) {
-      const choice = chunk.choices[0];
-      const text = choice?.delta?.content;
-      if (text) yield { type: 'delta', text };
-      if (choice?.finish_reason) finish = choice.finish_reason;
-      if (chunk.usage) usage = chunk.usage;
+  let usage: { promptTokens: number; completionTokens: number } | undefined;
+  let failure: UpstreamError | undefined;
+  let done = false; // `data: [DONE]`
+  let ended = false; // the response ended cleanly
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    const resume = wake;
+    wake = undefined;
+    resume?.();
+  };
+
+  const onEvent = (event: EventSourceMessage) => {
+    if (done || failure) return;
+    if (event.data === '[DONE]') {
+      done = true;
+      return;
     }
-  } catch (error) {
-    // Whatever the transport threw once the caller aborted (a reset socket, a stream error), it is the abort.
-    if (request.signal?.aborted)
-      throw new UpstreamError('aborted', 'The request was aborted.', undefined, { cause: error });
-    throw UpstreamError.from(error);
+    if (event.event === 'error') {
+      failure = new UpstreamError('other', errorOf(event.data).message ?? (event.data || 'Unknown upstream error.'));
+      return;
+    }
+    let chunk: ChunkWire;
+    try {
+      chunk = JSON.parse(event.data) as ChunkWire;
+    } catch {
+      failure = new UpstreamError(
+        'other',
+        `The model provider sent an unreadable stream event: ${event.data.slice(0, 200)}`,
+      );
+      return;
+    }
+    if (chunk.error) {
+      failure = new UpstreamError('other', errorOf(event.data).message ?? 'Unknown upstream error.');
+      return;
+    }
+    const choice = chunk.choices?.[0];
+    const text = choice?.delta?.content;
+    if (typeof text === 'string' && text) texts.push(text);
+    if (typeof choice?.finish_reason === 'string' && choice.finish_reason) finish = choice.finish_reason;
+    if (chunk.usage) {
+      usage = {
+        promptTokens: Number(chunk.usage.prompt_tokens) || 0,
+        completionTokens: Number(chunk.usage.completion_tokens) || 0,
+      };
+    }
+  };
+  const parser = createParser({
+    onEvent,
+    onError: (error) => {
+      if (error.type === 'max-buffer-size-exceeded') failure ??= new UpstreamError('other', error.message);
+    },
+    maxBufferSize: MAX_EVENT_CHARS,
+  });
+
+  /** Reads the stream from its first byte (attached as the response arrives). */
+  const read = (call: UpstreamCall) => {
+    const res = call.res;
+    // A StringDecoder underneath: multi-byte characters split across reads arrive whole.
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => {
+      if (done || failure) return;
+      parser.feed(chunk);
+      if (texts.length - next > READ_AHEAD) res.pause();
+      notify();
+    });
+    res.once('end', () => {
+      ended = true;
+      notify();
+    });
+    res.once('close', () => {
+      if (!ended && !done) failure ??= call.failure();
+      notify();
+    });
+  };
+
+  const call = await client.open('POST', '/chat/completions', body, 'text/event-stream', signal, read);
+  const res = call.res;
+  try {
+    for (;;) {
+      if (signal?.aborted) throw UpstreamError.aborted(signal.reason);
+      while (next < texts.length) yield { type: 'delta', text: texts[next++] };
+      texts.length = next = 0;
+      if (failure) throw failure;
+      if (done || ended) break;
+      if (res.isPaused()) res.resume();
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  } finally {
+    // After [DONE] the rest (the chunked terminator) is read away and the socket is pooled again.
+    call.close(done || ended);
   }
-  // The SDK ends an aborted stream quietly, as if the answer were complete.
-  if (request.signal?.aborted) throw new UpstreamError('aborted', 'The request was aborted.');
-  if (usage) yield { type: 'usage', promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens };
+  if (usage) yield { type: 'usage', ...usage };
   yield { type: 'finish', reason: finish ?? 'stop' };
 }
 
 /** A one-token completion: the cheapest proof that a key, endpoint and model work together. */
-export async function probeChat(client: OpenAI, model: string): Promise<void> {
-  try {
-    await client.chat.completions.create({ model, messages: [{ role: 'user', content: 'ping' }], max_tokens: 1 });
-  } catch (error) {
-    throw UpstreamError.from(error);
-  }
+export async function probeChat(client: OpenAiClient, model: string): Promise<void> {
+  const body = JSON.stringify({ model, messages: [{ role: 'user', content: 'ping' }], max_tokens: 1 });
+  const call = await client.open('POST', '/chat/completions', body, 'application/json');
+  await call.readJson();
 }
 
-export async function listUpstreamModels(client: OpenAI): Promise<string[]> {
-  try {
-    const ids: string[] = [];
-    for await (const model of client.models.list()) ids.push(model.id);
-    return ids;
-  } catch (error) {
-    throw UpstreamError.from(error);
-  }
+/** `GET /models`: the ids the upstream serves. */
+export async function listUpstreamModels(client: OpenAiClient): Promise<string[]> {
+  const call = await client.open('GET', '/models', undefined, 'application/json');
+  const list = (await call.readJson()) as { data?: { id?: unknown }[] } | null;
+  if (!Array.isArray(list?.data)) throw new UpstreamError('other', 'The model provider sent no model list.');
+  return list.data.flatMap((model) => (typeof model?.id === 'string' ? [model.id] : []));
 }

@@ -6,7 +6,7 @@ import { modelEntrySchema, toProviderModel } from './model-pricing';
 import { listUpstreamModels, openAiClient, probeChat, streamOpenAiChat } from './openai-chat.client';
 
 const credentialSchema = z.object({
-  /** The SDK base URL, `/v1` included (e.g. http://vllm:8000/v1, http://ollama:11434/v1). */
+  /** The API base URL, `/v1` included (e.g. http://vllm:8000/v1, http://ollama:11434/v1). */
   endpoint_url: z
     .string()
     .trim()

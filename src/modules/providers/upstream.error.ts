@@ -1,5 +1,3 @@
-import type { APIError } from 'openai';
-
 /** Why an upstream call failed, in the terms Dify's error codes distinguish. */
 export type UpstreamFailure = 'auth' | 'quota' | 'model' | 'aborted' | 'other';
 
@@ -9,6 +7,9 @@ const DIFY_CODES: Record<Exclude<UpstreamFailure, 'aborted'>, string> = {
   model: 'model_currently_not_support',
   other: 'completion_request_error',
 };
+
+/** How much of an error answer's text a message quotes when the upstream gave no reason of its own. */
+const EXCERPT_CHARS = 200;
 
 export class UpstreamError extends Error {
   constructor(
@@ -26,44 +27,62 @@ export class UpstreamError extends Error {
     return this.failure === 'aborted' ? 'completion_request_error' : DIFY_CODES[this.failure];
   }
 
-  /** Turns whatever the SDK threw into an `UpstreamError` carrying the upstream's own reason. */
+  static aborted(cause?: unknown): UpstreamError {
+    return new UpstreamError('aborted', 'The request was aborted.', undefined, { cause });
+  }
+
+  /** Turns whatever a provider threw into an `UpstreamError` (the upstream client throws only these). */
   static from(error: unknown): UpstreamError {
     if (error instanceof UpstreamError) return error;
-    // The SDK is loaded by then (only its calls produce these); requiring it here keeps it off boot.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberate lazy loading
-    const { APIConnectionError, APIError, APIUserAbortError } = require('openai') as typeof import('openai');
-    if (error instanceof APIUserAbortError)
-      return new UpstreamError('aborted', 'The request was aborted.', undefined, { cause: error });
-    if (error instanceof APIConnectionError) {
-      return new UpstreamError('other', `Cannot reach the model provider: ${error.message}`, undefined, {
-        cause: error,
-      });
-    }
-    if (error instanceof APIError) {
-      const apiError = error as APIError<number | undefined, Headers | undefined, object | undefined>;
-      const status = apiError.status;
-      const reason = upstreamMessage(apiError);
-      const code = typeof apiError.code === 'string' ? apiError.code : '';
-      if (status === 401 || status === 403 || code === 'invalid_api_key')
-        return new UpstreamError('auth', reason, status, { cause: error });
-      if (status === 429 || code === 'insufficient_quota')
-        return new UpstreamError('quota', reason, status, { cause: error });
-      if (status === 404 || code === 'model_not_found')
-        return new UpstreamError('model', reason, status, { cause: error });
-      return new UpstreamError('other', reason, status, { cause: error });
-    }
-    if (error instanceof Error && error.name === 'AbortError') {
-      return new UpstreamError('aborted', 'The request was aborted.', undefined, { cause: error });
-    }
+    if (error instanceof Error && error.name === 'AbortError') return UpstreamError.aborted(error);
     return new UpstreamError('other', error instanceof Error ? error.message : String(error), undefined, {
       cause: error,
     });
   }
+
+  /**
+   * A non-2xx answer, sorted by its status and OpenAI's `{error: {message, type, code}}` body. The
+   * message is the upstream's own reason when it gave one, else the status with the body's start.
+   */
+  static fromResponse(status: number, statusText: string | undefined, body: string): UpstreamError {
+    const { message, code } = errorOf(body);
+    const reason = message ?? `${status} ${excerpt(body) || statusText || '(no body)'}`;
+    let failure: UpstreamFailure = 'other';
+    if (status === 401 || status === 403 || code === 'invalid_api_key') failure = 'auth';
+    else if (status === 429 || code === 'insufficient_quota') failure = 'quota';
+    else if (status === 404 || code === 'model_not_found') failure = 'model';
+    return new UpstreamError(failure, reason, status);
+  }
 }
 
-/** The upstream's `error.message` when it sent one, else the SDK's summary. */
-function upstreamMessage(error: APIError<number | undefined, Headers | undefined, object | undefined>): string {
-  const body = error.error as { message?: unknown } | undefined;
-  if (body && typeof body.message === 'string' && body.message) return body.message;
-  return error.message;
+/** The reason and code in an error body: `{error: {message, code}}`, `{error: "…"}` or `{message: "…"}`. */
+export function errorOf(body: string): { message?: string; code?: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return {};
+  }
+  if (!parsed || typeof parsed !== 'object') return {};
+  const { error, message } = parsed as { error?: unknown; message?: unknown };
+  if (typeof error === 'string' && error) return { message: error };
+  if (error && typeof error === 'object') {
+    const fields = error as { message?: unknown; code?: unknown };
+    return {
+      message:
+        typeof fields.message === 'string' && fields.message
+          ? fields.message
+          : typeof message === 'string' && message
+            ? message
+            : JSON.stringify(error),
+      code: typeof fields.code === 'string' ? fields.code : undefined,
+    };
+  }
+  if (typeof message === 'string' && message) return { message };
+  return {};
+}
+
+function excerpt(body: string): string {
+  const text = body.replace(/\s+/g, ' ').trim();
+  return text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text;
 }
