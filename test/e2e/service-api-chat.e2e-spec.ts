@@ -394,6 +394,10 @@ describe('Service API: chat and completion messages', () => {
       const { events, reader } = await readUntil(res, (e) => e.event === 'message');
       const taskId = events[0].task_id as string;
       const upstreamCall = upstream.lastCall()!;
+      // A turn is written once, when it ends: in flight, neither it nor its new conversation is stored.
+      expect(await messages().findOneBy({ id: events[0].message_id as string })).toBeNull();
+      const conversationId = events[0].conversation_id as string;
+      expect(await t.app.get(DataSource).getRepository(Conversation).findOneBy({ id: conversationId })).toBeNull();
 
       // Someone else's stop is answered alike and does nothing.
       await post(slow, `/v1/chat-messages/${taskId}/stop`, { user: 'not-hal' }).expect(200, { result: 'success' });
@@ -401,7 +405,10 @@ describe('Service API: chat and completion messages', () => {
       const rest = parseSse(await readRest(reader)).events;
       expect(rest.at(-1)).toMatchObject({ event: 'message_end', task_id: taskId });
       const stored = await messages().findOneByOrFail({ id: events[0].message_id as string });
-      expect(stored).toMatchObject({ status: 'stopped', answer: 'You' });
+      expect(stored).toMatchObject({ status: 'stopped', answer: 'You', conversationId });
+      expect(await t.app.get(DataSource).getRepository(Conversation).findOneBy({ id: conversationId })).toMatchObject({
+        dialogueCount: 1,
+      });
       await eventually(() => upstreamCall.aborted);
     });
 
@@ -418,7 +425,8 @@ describe('Service API: chat and completion messages', () => {
       const upstreamCall = upstream.lastCall()!;
       controller.abort();
       const id = events[0].message_id as string;
-      await eventually(async () => (await messages().findOneByOrFail({ id })).status !== 'running');
+      // A turn is written when it ends, here when the upstream call has been aborted.
+      await eventually(async () => (await messages().findOneBy({ id })) !== null);
       expect(await messages().findOneByOrFail({ id })).toMatchObject({ status: 'stopped', answer: 'You' });
       await eventually(() => upstreamCall.aborted);
     });
