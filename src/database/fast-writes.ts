@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { traceStatement } from '@keel/database';
 import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { runInTransaction } from './transaction';
@@ -6,6 +8,13 @@ interface Plan {
   /** In the driver's placeholder syntax; parameter i is `columns[i]`'s value. */
   sql: string;
   columns: ColumnMetadata[];
+  /** A server-side prepared statement's name (PostgreSQL), derived from the SQL. */
+  name: string;
+}
+
+/** The part of node-postgres' pool used here: named statements are parsed once per connection. */
+interface PgPool {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<unknown>;
 }
 
 /**
@@ -46,7 +55,7 @@ export class FastWrites<T extends ObjectLiteral> {
         this.combinedPlans.set(key, plan);
       }
       const values = [this.values(this.meta.columns, row), ...others.map(([w, r]) => w.values(w.meta.columns, r))];
-      await this.dataSource.query(plan.sql, values.flat());
+      await this.execute(plan, values.flat());
       return;
     }
     const all: Array<[FastWrites<ObjectLiteral>, ObjectLiteral]> = [
@@ -131,11 +140,26 @@ export class FastWrites<T extends ObjectLiteral> {
     if (order.length !== columns.length || !order.every((m, i) => m === `marker-${i}`)) {
       throw new Error(`unexpected parameters in ${sql}`);
     }
-    return { sql: native, columns };
+    return { sql: native, columns, name: `keel_${createHash('sha1').update(native).digest('hex').slice(0, 20)}` };
   }
 
   private async run(plan: Plan, row: T): Promise<void> {
-    await this.dataSource.query(plan.sql, this.values(plan.columns, row));
+    await this.execute(plan, this.values(plan.columns, row));
+  }
+
+  /**
+   * On PostgreSQL, as a named prepared statement straight on TypeORM's pool: parsed and planned
+   * once per connection instead of on every call (a third of the server's CPU for the chat
+   * path's insert, measured). Traced like every other statement.
+   */
+  private async execute(plan: Plan, values: unknown[]): Promise<void> {
+    const driver = this.dataSource.driver;
+    if (driver.options.type === 'postgres' && !driver.isReplicated) {
+      const pool = (driver as unknown as { master: PgPool }).master;
+      await traceStatement('postgresql', plan.sql, () => pool.query({ name: plan.name, text: plan.sql, values }));
+      return;
+    }
+    await this.dataSource.query(plan.sql, values);
   }
 
   private values(columns: ColumnMetadata[], row: ObjectLiteral): unknown[] {

@@ -17,3 +17,4 @@ export {
   MigrationFailedError,
   runPendingMigrations,
 } from './data-source.factory';
+export { traceStatement } from './query-tracing';

@@ -39,30 +39,37 @@ export function traceQueries(dataSource: DataSource, driverName: DatabaseDriverN
 }
 
 function tracedQuery(query: QueryFn, system: string): QueryFn {
-  return (async (statement: string, parameters?: unknown[], useStructuredResult?: boolean) => {
-    if (!trace.getActiveSpan()) return query(statement, parameters, useStructuredResult as true);
-    const operation = /^\s*(\w+)/.exec(statement)?.[1]?.toUpperCase() ?? 'QUERY';
-    return tracer.startActiveSpan(
-      `${operation} ${system}`,
-      {
-        kind: SpanKind.CLIENT,
-        attributes: {
-          'db.system.name': system,
-          'db.operation.name': operation,
-          'db.query.text': statement.slice(0, MAX_STATEMENT_LENGTH),
-        },
+  return (async (statement: string, parameters?: unknown[], useStructuredResult?: boolean) =>
+    traceStatement(system, statement, () => query(statement, parameters, useStructuredResult as true))) as QueryFn;
+}
+
+/**
+ * The span of one statement run outside TypeORM's query runners (the prepared statements of the
+ * chat path on PostgreSQL), shaped exactly like the others.
+ */
+export function traceStatement<T>(system: string, statement: string, run: () => Promise<T>): Promise<T> {
+  if (!trace.getActiveSpan()) return run();
+  const operation = /^\s*(\w+)/.exec(statement)?.[1]?.toUpperCase() ?? 'QUERY';
+  return tracer.startActiveSpan(
+    `${operation} ${system}`,
+    {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        'db.system.name': system,
+        'db.operation.name': operation,
+        'db.query.text': statement.slice(0, MAX_STATEMENT_LENGTH),
       },
-      async (span) => {
-        try {
-          return await query(statement, parameters, useStructuredResult as true);
-        } catch (error) {
-          span.recordException(error as Error);
-          span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-          throw error;
-        } finally {
-          span.end();
-        }
-      },
-    );
-  }) as QueryFn;
+    },
+    async (span) => {
+      try {
+        return await run();
+      } catch (error) {
+        span.recordException(error as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+        throw error;
+      } finally {
+        span.end();
+      }
+    },
+  );
 }
