@@ -183,7 +183,16 @@ export class AppRunner {
   ): AsyncGenerator<RunEvent> {
     const { provider, credentials, config } = input.model;
     const labels = { provider: provider.name, model: config.model.name };
-    const signal = input.clientSignal ? AbortSignal.any([task.signal, input.clientSignal]) : task.signal;
+    // Either a stop or the client going away ends the run. Linked by hand: Node 20's
+    // AbortSignal.any keeps weak references and showed in the chat benchmark's profile.
+    const either = new AbortController();
+    const abort = () => either.abort();
+    const sources = input.clientSignal ? [task.signal, input.clientSignal] : [task.signal];
+    for (const source of sources) {
+      if (source.aborted) either.abort();
+      else source.addEventListener('abort', abort, { once: true });
+    }
+    const signal = either.signal;
     const started = performance.now();
     let answer = '';
     let reported: { promptTokens: number; completionTokens: number } | undefined;
@@ -236,6 +245,7 @@ export class AppRunner {
       if (failure) yield { type: 'error', error: new ApiException(400, failure.difyCode, failure.message) };
       else yield { type: 'end', answer, status, usage };
     } finally {
+      for (const source of sources) source.removeEventListener('abort', abort);
       task.done();
       input.release?.();
     }
