@@ -19,7 +19,7 @@ import { createTestDatabase, type TestDatabase } from '../test/support/test-data
 const ROOT = resolve(__dirname, '..');
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 4_000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const WARMUP_MS = 1_000;
 const BUDGET_TTFE_P50_MS = 15;
 const BUDGET_RPS_RATIO = 0.4;
