@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { traceStatement } from '@keel/database';
+import { traceStatement, traceStatementSync } from '@keel/database';
 import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { runInTransaction } from './transaction';
@@ -10,6 +10,17 @@ interface Plan {
   columns: ColumnMetadata[];
   /** A server-side prepared statement's name (PostgreSQL), derived from the SQL. */
   name: string;
+  /** The statement prepared on SQLite's connection, once. */
+  statement?: SqliteStatement;
+}
+
+/** The part of better-sqlite3 used here. */
+interface SqliteStatement {
+  run(...values: unknown[]): unknown;
+}
+interface SqliteDatabase {
+  prepare(sql: string): SqliteStatement;
+  transaction(work: () => void): () => void;
 }
 
 /** The part of node-postgres' pool used here: named statements are parsed once per connection. */
@@ -62,6 +73,16 @@ export class FastWrites<T extends ObjectLiteral> {
       [this as FastWrites<ObjectLiteral>, row],
       ...others,
     ];
+    const sqlite = this.sqlite();
+    if (sqlite) {
+      sqlite.transaction(() => {
+        for (const [writes, value] of all) {
+          writes.insertPlan ??= writes.planInsert();
+          writes.runOnSqlite(sqlite, writes.insertPlan, writes.values(writes.insertPlan.columns, value));
+        }
+      })();
+      return;
+    }
     await runInTransaction(this.dataSource, async (manager) => {
       for (const [writes, value] of all) {
         writes.insertPlan ??= writes.planInsert();
@@ -154,12 +175,57 @@ export class FastWrites<T extends ObjectLiteral> {
    */
   private async execute(plan: Plan, values: unknown[]): Promise<void> {
     const driver = this.dataSource.driver;
+    const sqlite = this.sqlite();
+    if (sqlite) {
+      this.runOnSqlite(sqlite, plan, values);
+      return;
+    }
     if (driver.options.type === 'postgres' && !driver.isReplicated) {
       const pool = (driver as unknown as { master: PgPool }).master;
-      await traceStatement('postgresql', plan.sql, () => pool.query({ name: plan.name, text: plan.sql, values }));
+      const started = performance.now();
+      try {
+        await traceStatement('postgresql', plan.sql, () => pool.query({ name: plan.name, text: plan.sql, values }));
+      } catch (error) {
+        this.dataSource.logger.logQueryError(error as Error, plan.sql);
+        throw error;
+      } finally {
+        this.noteIfSlow(plan, started);
+      }
       return;
     }
     await this.dataSource.query(plan.sql, values);
+  }
+
+  /**
+   * On SQLite, better-sqlite3's own prepared statement on TypeORM's connection, without a query
+   * runner (its per-call work was half of what a chat turn's writes cost). Synchronous, as every
+   * SQLite call here is: like any single statement on the shared connection, it joins a TypeORM
+   * transaction that happens to be open (see `runInTransaction`).
+   */
+  private sqlite(): SqliteDatabase | undefined {
+    const driver = this.dataSource.driver;
+    if (driver.options.type !== 'better-sqlite3') return undefined;
+    return (driver as unknown as { databaseConnection: SqliteDatabase }).databaseConnection;
+  }
+
+  private runOnSqlite(db: SqliteDatabase, plan: Plan, values: unknown[]): void {
+    const statement = (plan.statement ??= db.prepare(plan.sql));
+    const started = performance.now();
+    try {
+      traceStatementSync('sqlite', plan.sql, () => statement.run(...values));
+    } catch (error) {
+      this.dataSource.logger.logQueryError(error as Error, plan.sql);
+      throw error;
+    } finally {
+      this.noteIfSlow(plan, started);
+    }
+  }
+
+  /** Slow statements are reported as TypeORM reports its own (`maxQueryExecutionTime`). */
+  private noteIfSlow(plan: Plan, started: number): void {
+    const elapsed = performance.now() - started;
+    const limit = this.dataSource.options.maxQueryExecutionTime;
+    if (limit && elapsed > limit) this.dataSource.logger.logQuerySlow(Math.round(elapsed), plan.sql);
   }
 
   private values(columns: ColumnMetadata[], row: ObjectLiteral): unknown[] {

@@ -108,5 +108,9 @@ describe.each(availableDatabaseKinds())('FastWrites.insertAll on %s', (kind) => 
     const second = conversation();
     await expect(conversations.insertAll(second, [messages, message(second.id, taken)])).rejects.toThrow();
     expect(await ds.getRepository(Conversation).countBy({ id: second.id })).toBe(0);
+    // Reported like any failed statement: the SQL with placeholders, never the bound values.
+    const failed = t.logs().filter((l) => l.msg === 'query failed');
+    expect(failed.at(-1)?.query).toMatch(/INSERT INTO ["`]messages["`]/);
+    expect(failed.at(-1)?.query).not.toContain(taken);
   });
 });

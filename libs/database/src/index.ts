@@ -17,4 +17,4 @@ export {
   MigrationFailedError,
   runPendingMigrations,
 } from './data-source.factory';
-export { traceStatement } from './query-tracing';
+export { traceStatement, traceStatementSync } from './query-tracing';

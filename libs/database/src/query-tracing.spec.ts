@@ -1,7 +1,7 @@
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { traceStatement } from './query-tracing';
+import { traceStatement, traceStatementSync } from './query-tracing';
 
 /** Statements run outside TypeORM (PostgreSQL prepared statements) get the same span as the rest. */
 describe('traceStatement', () => {
@@ -56,6 +56,22 @@ describe('traceStatement', () => {
     ).rejects.toThrow('duplicate key');
     const span = exporter.getFinishedSpans().find((s) => s.name === 'WITH postgresql');
     expect(span?.status).toMatchObject({ code: 2, message: 'duplicate key' });
+  });
+
+  it('traces a synchronous driver call (better-sqlite3) the same way', async () => {
+    const result = await inRequest(async () => traceStatementSync('sqlite', 'INSERT INTO "conversations" …', () => 3));
+    expect(result).toBe(3);
+    expect(exporter.getFinishedSpans().find((s) => s.name === 'INSERT sqlite')?.attributes['db.system.name']).toBe(
+      'sqlite',
+    );
+    await expect(
+      inRequest(async () =>
+        traceStatementSync('sqlite', 'UPDATE x', () => {
+          throw new Error('SQLITE_BUSY');
+        }),
+      ),
+    ).rejects.toThrow('SQLITE_BUSY');
+    expect(exporter.getFinishedSpans().find((s) => s.name === 'UPDATE sqlite')?.status.code).toBe(2);
   });
 
   it('makes no span outside a request or job', async () => {

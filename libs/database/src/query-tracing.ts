@@ -1,4 +1,4 @@
-import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { DatabaseDriverName } from './database.options';
 
@@ -43,16 +43,11 @@ function tracedQuery(query: QueryFn, system: string): QueryFn {
     traceStatement(system, statement, () => query(statement, parameters, useStructuredResult as true))) as QueryFn;
 }
 
-/**
- * The span of one statement run outside TypeORM's query runners (the prepared statements of the
- * chat path on PostgreSQL), shaped exactly like the others.
- */
-export function traceStatement<T>(system: string, statement: string, run: () => Promise<T>): Promise<T> {
-  if (!trace.getActiveSpan()) return run();
+function spanOptions(system: string, statement: string) {
   const operation = /^\s*(\w+)/.exec(statement)?.[1]?.toUpperCase() ?? 'QUERY';
-  return tracer.startActiveSpan(
-    `${operation} ${system}`,
-    {
+  return {
+    name: `${operation} ${system}`,
+    options: {
       kind: SpanKind.CLIENT,
       attributes: {
         'db.system.name': system,
@@ -60,16 +55,45 @@ export function traceStatement<T>(system: string, statement: string, run: () => 
         'db.query.text': statement.slice(0, MAX_STATEMENT_LENGTH),
       },
     },
-    async (span) => {
-      try {
-        return await run();
-      } catch (error) {
-        span.recordException(error as Error);
-        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-        throw error;
-      } finally {
-        span.end();
-      }
-    },
-  );
+  };
+}
+
+function fail(span: Span, error: unknown): void {
+  span.recordException(error as Error);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+}
+
+/**
+ * The span of one statement run outside TypeORM's query runners (the prepared statements of the
+ * chat path), shaped exactly like the others.
+ */
+export function traceStatement<T>(system: string, statement: string, run: () => Promise<T>): Promise<T> {
+  if (!trace.getActiveSpan()) return run();
+  const { name, options } = spanOptions(system, statement);
+  return tracer.startActiveSpan(name, options, async (span) => {
+    try {
+      return await run();
+    } catch (error) {
+      fail(span, error);
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** `traceStatement` for a synchronous driver call (better-sqlite3). */
+export function traceStatementSync<T>(system: string, statement: string, run: () => T): T {
+  if (!trace.getActiveSpan()) return run();
+  const { name, options } = spanOptions(system, statement);
+  return tracer.startActiveSpan(name, options, (span) => {
+    try {
+      return run();
+    } catch (error) {
+      fail(span, error);
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
 }
