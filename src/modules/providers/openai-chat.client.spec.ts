@@ -13,6 +13,7 @@ import {
 } from './openai-chat.client';
 import { retryDelayMs } from './upstream-http';
 import { UpstreamError } from './upstream.error';
+import { failureOf } from '../../../test/support/upstream-failure';
 
 /** Events up to the failure (if any), and the failure. */
 async function run(events: AsyncIterable<ChatEvent>): Promise<{ events: ChatEvent[]; error?: UpstreamError }> {
@@ -26,15 +27,6 @@ async function run(events: AsyncIterable<ChatEvent>): Promise<{ events: ChatEven
   return { events: out };
 }
 
-async function failureOf(promise: Promise<unknown>): Promise<UpstreamError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(UpstreamError);
-    return error as UpstreamError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 const textOf = (events: ChatEvent[]) => events.flatMap((e) => (e.type === 'delta' ? [e.text] : [])).join('');
 const chat = (model: string, content: string, extra: Partial<ChatRequest> = {}): ChatRequest => ({

@@ -3,7 +3,7 @@ import type { AppConfig } from '../../config/app-config';
 import type { ChatEvent } from './model-provider';
 import { OpenAiCompatibleProvider } from './openai-compatible.provider';
 import { OpenAiProvider } from './openai.provider';
-import { UpstreamError } from './upstream.error';
+import { failureOf } from '../../../test/support/upstream-failure';
 
 const configWith = (maxRetries: number) => ({ models: { timeoutMs: 5_000, maxRetries } }) as AppConfig;
 
@@ -13,15 +13,6 @@ async function collect(events: AsyncIterable<ChatEvent>): Promise<ChatEvent[]> {
   return out;
 }
 
-async function failureOf(promise: Promise<unknown>): Promise<UpstreamError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(UpstreamError);
-    return error as UpstreamError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 /** The OpenAI providers against an OpenAI-compatible server on loopback (test/support). */
 describe('OpenAI-compatible provider (against the fake upstream)', () => {
