@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { traceStatement, traceStatementSync } from '@keel/database';
-import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
+import { type DataSource, type EntityTarget, type ObjectLiteral, QueryFailedError } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { runInTransaction } from './transaction';
 
@@ -186,8 +186,7 @@ export class FastWrites<T extends ObjectLiteral> {
       try {
         await traceStatement('postgresql', plan.sql, () => pool.query({ name: plan.name, text: plan.sql, values }));
       } catch (error) {
-        this.dataSource.logger.logQueryError(error as Error, plan.sql);
-        throw error;
+        throw this.failed(error, plan);
       } finally {
         this.noteIfSlow(plan, started);
       }
@@ -214,11 +213,20 @@ export class FastWrites<T extends ObjectLiteral> {
     try {
       traceStatementSync('sqlite', plan.sql, () => statement.run(...values));
     } catch (error) {
-      this.dataSource.logger.logQueryError(error as Error, plan.sql);
-      throw error;
+      throw this.failed(error, plan);
     } finally {
       this.noteIfSlow(plan, started);
     }
+  }
+
+  /**
+   * A driver error as TypeORM's query runners report and throw it: logged with the statement, and
+   * a `QueryFailedError` wrapping the driver's error — without the bound values, which TypeORM
+   * would attach (and an error log would then print).
+   */
+  private failed(error: unknown, plan: Plan): QueryFailedError {
+    this.dataSource.logger.logQueryError(error as Error, plan.sql);
+    return new QueryFailedError(plan.sql, undefined, error as Error);
   }
 
   /** Slow statements are reported as TypeORM reports its own (`maxQueryExecutionTime`). */

@@ -171,7 +171,7 @@ describe('Service API: conversations, messages, feedback and app info', () => {
     expect(older.body.has_more).toBe(false);
     await api(
       'get',
-      `/v1/messages?user=pager&conversation_id=${first.conversation_id}&first_id=${ids[0].replace(/.$/, '0')}`,
+      `/v1/messages?user=pager&conversation_id=${first.conversation_id}&first_id=${otherId(ids[0])}`,
     ).expect(404);
     await api('get', `/v1/messages?user=other&conversation_id=${first.conversation_id}`).expect(404);
     expect((await api('get', '/v1/messages?user=pager').expect(400)).body.message).toBe('conversation_id is required');
@@ -217,3 +217,8 @@ describe('Service API: conversations, messages, feedback and app info', () => {
     ]);
   });
 });
+
+/** A well-formed id that differs from `id` (in its last character). */
+function otherId(id: string): string {
+  return id.slice(0, -1) + (id.endsWith('0') ? '1' : '0');
+}
