@@ -25,7 +25,7 @@ describe('FastWrites and FastReads (SQLite)', () => {
   });
   afterAll(() => ds.destroy());
 
-  it('inserts and updates rows that read back as the repository wrote them', async () => {
+  it('inserts rows that read back as the repository wrote them', async () => {
     const writes = new FastWrites(ds, Conversation);
     const now = new Date('2026-01-02T03:04:05.678Z');
     const row: Conversation = {
@@ -42,12 +42,6 @@ describe('FastWrites and FastReads (SQLite)', () => {
     };
     await writes.insert(row);
     expect(await ds.getRepository(Conversation).findOneByOrFail({ id: row.id })).toEqual(row);
-    await writes.update(row.id, { name: 'renamed', dialogueCount: 2 });
-    expect(await ds.getRepository(Conversation).findOneByOrFail({ id: row.id })).toMatchObject({
-      name: 'renamed',
-      dialogueCount: 2,
-      inputs: { a: 1 },
-    });
   });
 
   it('reads a row exactly as the repository does (JSON, booleans, nulls, dates)', async () => {

@@ -29,7 +29,7 @@ interface PgPool {
 }
 
 /**
- * Prepared-once INSERT and UPDATE statements for the rows written on every chat turn. The
+ * Prepared-once INSERT statements for the rows written on every chat turn. The
  * repository API builds each statement anew (a CPU profile of the chat benchmark put ~0.2 ms per
  * statement in TypeORM's query builder); these reuse the SQL and still let the driver convert each
  * value exactly as TypeORM would (`preparePersistentValue`: dates, JSON, booleans per dialect).
@@ -38,7 +38,6 @@ export class FastWrites<T extends ObjectLiteral> {
   private insertPlan?: Plan;
   /** Combined inserts (see `insertAll`), by the entities they write after this one. */
   private readonly combinedPlans = new Map<string, Plan>();
-  private readonly updatePlans = new Map<string, Plan>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -46,8 +45,7 @@ export class FastWrites<T extends ObjectLiteral> {
   ) {}
 
   async insert(row: T): Promise<void> {
-    this.insertPlan ??= this.planInsert();
-    await this.run(this.insertPlan, row);
+    await this.run(this.plannedInsert, row);
   }
 
   /**
@@ -77,42 +75,26 @@ export class FastWrites<T extends ObjectLiteral> {
     if (sqlite) {
       sqlite.transaction(() => {
         for (const [writes, value] of all) {
-          writes.insertPlan ??= writes.planInsert();
-          writes.runOnSqlite(sqlite, writes.insertPlan, writes.values(writes.insertPlan.columns, value));
+          const plan = writes.plannedInsert;
+          writes.runOnSqlite(sqlite, plan, writes.values(plan.columns, value));
         }
       })();
       return;
     }
     await runInTransaction(this.dataSource, async (manager) => {
       for (const [writes, value] of all) {
-        writes.insertPlan ??= writes.planInsert();
-        await manager.query(writes.insertPlan.sql, writes.values(writes.insertPlan.columns, value));
+        const plan = writes.plannedInsert;
+        await manager.query(plan.sql, writes.values(plan.columns, value));
       }
     });
-  }
-
-  /** `UPDATE … SET <fields of changes> WHERE <primary key> = id`. */
-  async update(id: string, changes: Partial<T>): Promise<void> {
-    const fields = Object.keys(changes).sort();
-    const key = fields.join(',');
-    let plan = this.updatePlans.get(key);
-    if (!plan) {
-      plan = this.planUpdate(fields);
-      this.updatePlans.set(key, plan);
-    }
-    await this.run(plan, { ...changes, [this.primary().propertyName]: id } as unknown as T);
   }
 
   private get meta() {
     return this.dataSource.getMetadata(this.entity);
   }
 
-  private primary(): ColumnMetadata {
-    return this.meta.primaryColumns[0];
-  }
-
-  private planInsert(): Plan {
-    return this.plan(this.insertSql(0), this.meta.columns);
+  private get plannedInsert(): Plan {
+    return (this.insertPlan ??= this.plan(this.insertSql(0), this.meta.columns));
   }
 
   /** `INSERT INTO t (…) VALUES (:v<first>, …)`. */
@@ -138,19 +120,6 @@ export class FastWrites<T extends ObjectLiteral> {
       sql,
       all.flatMap((writes) => writes.meta.columns),
     );
-  }
-
-  private planUpdate(fields: string[]): Plan {
-    const driver = this.dataSource.driver;
-    const set = fields.map((f) => {
-      const column = this.meta.findColumnWithPropertyName(f);
-      if (!column) throw new Error(`${this.meta.name} has no column for ${f}`);
-      return column;
-    });
-    const columns = [...set, this.primary()];
-    const assignments = set.map((c, i) => `${driver.escape(c.databaseName)} = :v${i}`).join(', ');
-    const where = `${driver.escape(this.primary().databaseName)} = :v${set.length}`;
-    return this.plan(`UPDATE ${driver.escape(this.meta.tableName)} SET ${assignments} WHERE ${where}`, columns);
   }
 
   /** Turns `:vN` into the driver's placeholders once; each appears once, in order. */

@@ -8,7 +8,7 @@ const ACCEPTABLE_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
 
 /**
  * Takes the caller's `X-Request-Id` when it is a plain token, or makes one, and echoes it on the
- * response. Called once per request by pino-http, for every route (logged or not).
+ * response. Called once per request by `RequestLoggingMiddleware`, for every route (logged or not).
  */
 export function assignRequestId(req: IncomingMessage, res: ServerResponse): string {
   const incoming = req.headers['x-request-id'];

@@ -23,7 +23,7 @@ export function requestScopeOf(req: Request): RequestScope {
   return (req as ScopedRequest)[SCOPE] ?? {};
 }
 
-/** The id pino-http assigned (see `assignRequestId`). */
+/** The id `RequestLoggingMiddleware` assigned (see `assignRequestId`). */
 export function requestIdOf(req: Request): string | undefined {
   const id = (req as Request & { id?: unknown }).id;
   return typeof id === 'string' ? id : undefined;

@@ -24,7 +24,7 @@ export function loggerOptionsFrom(config: AppConfig, destination?: DestinationSt
   };
 }
 
-export function createRootLogger(config: AppConfig, destination?: DestinationStream): Logger {
+function createRootLogger(config: AppConfig, destination?: DestinationStream): Logger {
   const options: pino.LoggerOptions = {
     level: config.logging.level,
     // pino takes either a transport or a destination stream, not both.
