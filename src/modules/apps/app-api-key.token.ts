@@ -1,19 +1,16 @@
-import { createHash, randomInt } from 'node:crypto';
+import { randomAlphanumeric, sha256Hex } from '../../common/crypto/opaque-token';
 
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 export const APP_KEY_PREFIX = 'app-';
 const KEY_LENGTH = 24;
 
 /** `app-` + 24 characters of [A-Za-z0-9] from the CSPRNG (Dify's format). */
 export function generateAppKey(): string {
-  let key = APP_KEY_PREFIX;
-  for (let i = 0; i < KEY_LENGTH; i++) key += ALPHABET[randomInt(ALPHABET.length)];
-  return key;
+  return APP_KEY_PREFIX + randomAlphanumeric(KEY_LENGTH);
 }
 
 /** Keys are stored as their SHA-256: 143 bits of entropy need no slow hash, and lookups stay one index probe. */
 export function hashAppKey(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
+  return sha256Hex(key);
 }
 
 export function appKeyTail(key: string): string {

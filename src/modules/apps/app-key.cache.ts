@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { TtlMemoryCache } from '../../common/cache/ttl-memory.cache';
 import type { Workspace } from '../workspaces/workspace.entity';
 import type { AppApiKey } from './app-api-key.entity';
 import type { App } from './app.entity';
@@ -23,27 +24,16 @@ const MAX_ENTRIES = 10_000;
  * tokens are never cached.
  */
 @Injectable()
-export class AppKeyCache {
-  private readonly entries = new Map<string, { value: ResolvedKey; expires: number }>();
-
-  get(tokenHash: string): ResolvedKey | undefined {
-    const entry = this.entries.get(tokenHash);
-    if (!entry) return undefined;
-    if (entry.expires > Date.now()) return entry.value;
-    this.entries.delete(tokenHash);
-    return undefined;
-  }
-
-  set(tokenHash: string, value: ResolvedKey): void {
-    if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
-    this.entries.set(tokenHash, { value, expires: Date.now() + APP_KEY_CACHE_TTL_MS });
+export class AppKeyCache extends TtlMemoryCache<ResolvedKey> {
+  constructor() {
+    super(APP_KEY_CACHE_TTL_MS, MAX_ENTRIES);
   }
 
   forgetApp(appId: string): void {
-    for (const [hash, { value }] of this.entries) if (value.key.appId === appId) this.entries.delete(hash);
+    this.deleteWhere((value) => value.key.appId === appId);
   }
 
   forgetKey(keyId: string): void {
-    for (const [hash, { value }] of this.entries) if (value.key.id === keyId) this.entries.delete(hash);
+    this.deleteWhere((value) => value.key.id === keyId);
   }
 }
