@@ -28,6 +28,7 @@ import { metricsOptionsFrom } from './infrastructure/metrics.options-factory';
 import { telemetryOptionsFrom } from './infrastructure/observability.options-factory';
 import { storageOptionsFrom } from './infrastructure/storage.options-factory';
 import { type ProcessRole, queueOptionsFrom } from './infrastructure/queue.options-factory';
+import { WorkspaceApiKeysModule } from './modules/api-keys/workspace-api-keys.module';
 import { AppsModule } from './modules/apps/apps.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
@@ -106,6 +107,7 @@ export class AppModule implements NestModule {
         WorkspacesModule,
         ProvidersModule,
         AppsModule,
+        WorkspaceApiKeysModule,
       ],
       controllers: [StorageDownloadController],
       providers: [

@@ -1,3 +1,4 @@
+import { WorkspaceApiKey } from '../modules/api-keys/workspace-api-key.entity';
 import { AppApiKey } from '../modules/apps/app-api-key.entity';
 import { App } from '../modules/apps/app.entity';
 import { AuditLog } from '../modules/audit/audit-log.entity';
@@ -36,4 +37,5 @@ export const ENTITIES: Function[] = [
   Message,
   MessageFeedback,
   UploadFile,
+  WorkspaceApiKey,
 ];

@@ -26,7 +26,9 @@ export type AuditAction =
   | 'app.created'
   | 'app.deleted'
   | 'app.api_key_created'
-  | 'app.api_key_deleted';
+  | 'app.api_key_deleted'
+  | 'workspace.api_key_created'
+  | 'workspace.api_key_deleted';
 
 export interface AuditEvent {
   action: AuditAction;
