@@ -38,6 +38,7 @@ import { MailTemplatesModule } from './modules/mail/mail-templates.module';
 import { HttpMetricsMiddleware } from './modules/metrics/http-metrics.middleware';
 import { MetricsHttpModule } from './modules/metrics/metrics-http.module';
 import { ProvidersModule } from './modules/providers/providers.module';
+import { OpenAiApiModule } from './modules/openai-api/openai-api.module';
 import { ServiceApiModule } from './modules/service-api/service-api.module';
 import { WorkspacesModule } from './modules/workspaces/workspaces.module';
 
@@ -102,6 +103,7 @@ export class AppModule implements NestModule {
         // Express tries routes in registration order, one pattern at a time: the Service API's
         // hot routes come first so that a chat message is not matched against every console route.
         ServiceApiModule,
+        OpenAiApiModule,
         SsoModule,
         AuthModule,
         WorkspacesModule,

@@ -25,6 +25,8 @@ export class WorkerModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(RequestLoggingMiddleware, HttpMetricsMiddleware).forRoutes({ path: ALL_ROUTES_PATH, method: RequestMethod.ALL });
+    consumer
+      .apply(RequestLoggingMiddleware, HttpMetricsMiddleware)
+      .forRoutes({ path: ALL_ROUTES_PATH, method: RequestMethod.ALL });
   }
 }

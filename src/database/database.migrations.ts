@@ -3,6 +3,7 @@ import { AccountIntegrations1763950000000 } from './migrations/1763950000000-acc
 import { AppsAndConversations1764000000000 } from './migrations/1764000000000-apps-and-conversations';
 import { MessageFeedbacks1764100000000 } from './migrations/1764100000000-message-feedbacks';
 import { UploadFiles1764200000000 } from './migrations/1764200000000-upload-files';
+import { OpenAiModelIds1764250000000 } from './migrations/1764250000000-openai-model-ids';
 import { WorkspaceApiKeys1764300000000 } from './migrations/1764300000000-workspace-api-keys';
 
 /**
@@ -15,5 +16,6 @@ export const MIGRATIONS: Function[] = [
   AppsAndConversations1764000000000,
   MessageFeedbacks1764100000000,
   UploadFiles1764200000000,
+  OpenAiModelIds1764250000000,
   WorkspaceApiKeys1764300000000,
 ];

@@ -43,7 +43,16 @@ describeWith('redis', 'API and a separate worker process (bull on Redis)', () =>
     expect(counts.completed).toBeGreaterThanOrEqual(2);
 
     const ready = await request(worker.baseUrl).get('/health/ready').expect(200);
-    expect(Object.keys(ready.body.details)).toEqual(['database', 'redis', 'cache', 'queue', 'storage', 'mail', 'sentry', 'otel']);
+    expect(Object.keys(ready.body.details)).toEqual([
+      'database',
+      'redis',
+      'cache',
+      'queue',
+      'storage',
+      'mail',
+      'sentry',
+      'otel',
+    ]);
     await request(worker.baseUrl).get('/docs-json').expect(404);
     await request(worker.baseUrl).get('/storage/download').expect(404);
   });

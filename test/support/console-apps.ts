@@ -86,6 +86,7 @@ export async function seedConversation(
     appId: app.id,
     endUserId: endUser.id,
     name: options.name ?? `Chat of ${sessionId}`,
+    externalId: null,
     inputs: {},
     status: options.status ?? 'normal',
     dialogueCount: turns.length,

@@ -61,6 +61,7 @@ function countTokens(text: string): number {
  *
  * Scripted failures by model name: `error-401` (bad key), `error-429` (quota), `error-404`
  * (unknown model), `error-500`, `error-midstream` (a stream that breaks after two chunks),
+ * `paced` (waits `PACED_GAP_MS` before the first chunk and between chunks, for keep-alive tests),
  * `error-in-stream` (two chunks, then a `data:` frame carrying an `error` object), `error-event`
  * (two chunks, then an SSE `event: error`), and `slow` (streams its first word at once, then waits
  * 30 s per word; blocking, waits 30 s), for stop and abort tests.
@@ -78,7 +79,10 @@ const SCRIPTED_MODELS = [
   'fail-once',
   'fail-once-retry-after',
   'trickle',
+  'paced',
 ];
+
+export const PACED_GAP_MS = 250;
 
 export class FakeOpenAiUpstream {
   readonly calls: UpstreamCall[] = [];
@@ -194,7 +198,8 @@ export class FakeOpenAiUpstream {
     const id = `chatcmpl-fake${this.calls.length}`;
     const created = Math.floor(Date.now() / 1000);
     const streaming = call.body.stream === true;
-    await sleep(model === 'slow' && !streaming ? 30_000 : (this.options.firstChunkDelayMs ?? 0), res);
+    const gap = model === 'paced' ? PACED_GAP_MS : undefined;
+    await sleep(model === 'slow' && !streaming ? 30_000 : (gap ?? this.options.firstChunkDelayMs ?? 0), res);
     if (res.destroyed) return;
 
     if (!streaming) {
@@ -243,7 +248,7 @@ export class FakeOpenAiUpstream {
         return void res.end();
       }
       await frame([{ index: 0, delta: { content: chunk }, finish_reason: null }]);
-      await sleep(model === 'slow' ? 30_000 : (this.options.chunkDelayMs ?? 0), res);
+      await sleep(model === 'slow' ? 30_000 : (gap ?? this.options.chunkDelayMs ?? 0), res);
     }
     if (res.destroyed) return;
     await frame([{ index: 0, delta: {}, finish_reason: 'stop' }]);

@@ -51,6 +51,7 @@ export async function seedApp(
     workspaceId,
     name: `app ${now.getTime()}`,
     mode: options.mode ?? 'chat',
+    slug: `seeded-${now.getTime()}-${randomUUID().slice(0, 8)}`,
     description: '',
     iconType: 'emoji',
     icon: null,

@@ -7,6 +7,8 @@ import { matchedRoutePath } from '../http/all-routes';
 import { allowedMethodsFor } from '../http/allowed-methods';
 import { requestIdOf, requestScopeOf } from '../http/request-scope';
 import { ApiException } from './api.exception';
+import { InvalidParamException } from './common.exceptions';
+import { isOpenAiPath, openAiErrorOf } from './openai-envelope';
 import { httpReason } from './http-reasons';
 
 export interface ErrorBody {
@@ -23,8 +25,9 @@ interface RenderedError {
 }
 
 /**
- * The one place errors become responses. Every face answers Dify's envelope
- * `{code, message, status}`; nothing internal (stack, driver message) reaches a client.
+ * The one place errors become responses, in the envelope of the face that was called: Dify's
+ * `{code, message, status}` everywhere but the OpenAI-compatible paths, which answer OpenAI's
+ * `{error: {message, type, param, code}}`. Nothing internal (stack, driver message) reaches a client.
  */
 @Catch()
 export class GlobalExceptionFilter implements ExceptionFilter {
@@ -57,7 +60,15 @@ export class GlobalExceptionFilter implements ExceptionFilter {
       return;
     }
     if (rendered.status === 401) rendered.headers['WWW-Authenticate'] ??= 'Bearer realm="api"';
-    res.status(rendered.status).set(rendered.headers).json(rendered.body);
+    const body = isOpenAiPath(req.path)
+      ? openAiErrorOf(
+          rendered.body,
+          exception instanceof InvalidParamException ? exception.field : null,
+          req.path,
+          req.method,
+        )
+      : rendered.body;
+    res.status(rendered.status).set(rendered.headers).json(body);
   }
 
   private render(exception: unknown, req: Request): RenderedError {

@@ -56,6 +56,8 @@ export class SseStream {
    * in the same socket write.
    */
   start(headers: Record<string, string> = {}): void {
+    // The client may be gone already; then there is nothing to open (or to count as open).
+    if (this.finished) return;
     this.res.status(200);
     this.res.set({
       'Content-Type': 'text/event-stream; charset=utf-8',

@@ -2,6 +2,7 @@ import { Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { PinoLogger } from 'nestjs-pino';
 import { matchedRoutePath } from '../http/all-routes';
+import { markArrival } from '../http/request-arrival';
 import { assignRequestId } from '../http/request-id';
 import { serializeRequest, serializeResponse } from './logger.options';
 import { requestContext } from './request-context';
@@ -20,6 +21,7 @@ export class RequestLoggingMiddleware implements NestMiddleware {
   constructor(private readonly pino: PinoLogger) {}
 
   use(req: Request, res: Response, next: NextFunction): void {
+    markArrival(req);
     const requestId = assignRequestId(req, res);
     (req as Request & { id?: string }).id = requestId;
     if (!QUIET_PATHS.test(req.originalUrl)) {

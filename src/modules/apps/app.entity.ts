@@ -19,6 +19,13 @@ export class App {
   @Column({ type: 'varchar', length: 32 })
   mode!: AppMode;
 
+  /**
+   * The app's model id on the OpenAI-compatible API: from its name at creation, unique in the
+   * workspace, and kept when the app is renamed so that clients' configurations keep working.
+   */
+  @Column({ type: 'varchar', length: 64 })
+  slug!: string;
+
   @Column({ type: 'text' })
   description!: string;
 

@@ -18,6 +18,7 @@ import { AppApiKey } from './app-api-key.entity';
 import { AppKeyCache } from './app-key.cache';
 import type { AppModelConfig } from './app-model-config';
 import { App, type AppMode } from './app.entity';
+import { slugOf, uniqueSlug } from './app-slug';
 import { isUuid } from '../../common/validation/uuid';
 
 export interface NewApp {
@@ -57,6 +58,9 @@ function containsPattern(text: string): string {
   return `%${text.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
 }
 
+/** Tries at a free slug when concurrent creations keep taking the one found. */
+const SLUG_ATTEMPTS = 5;
+
 /** Apps of a workspace: every lookup is scoped to it, so another workspace's app is simply not found. */
 @Injectable()
 export class AppsService {
@@ -71,13 +75,48 @@ export class AppsService {
     private readonly keyCache: AppKeyCache,
   ) {}
 
+  /**
+   * A new app; its model id (`slug`) comes from its name, numbered when the workspace already has
+   * it. Two apps of the same name created at once race for the same slug: the unique index keeps
+   * one, and the other tries the next number.
+   */
   async create(workspaceId: string, accountId: string, input: NewApp): Promise<App> {
+    for (let attempt = 1; ; attempt++) {
+      const app = this.newApp(workspaceId, accountId, input, await this.freeSlug(workspaceId, slugOf(input.name)));
+      try {
+        // simple-json columns do not fit TypeORM's deep-partial type; the value is the entity itself.
+        await this.apps.insert(app as QueryDeepPartialEntity<App>);
+        return app;
+      } catch (error) {
+        const lostRace = attempt < SLUG_ATTEMPTS && (await this.apps.existsBy({ workspaceId, slug: app.slug }));
+        if (!lostRace) throw error;
+      }
+    }
+  }
+
+  /** `base`, or the first of `base-2`, `base-3`… that no app of the workspace has. */
+  private async freeSlug(workspaceId: string, base: string): Promise<string> {
+    const rows = await this.apps
+      .createQueryBuilder('app')
+      .select('app.slug', 'slug')
+      // Slugs hold only [a-z0-9-]: nothing to escape for LIKE.
+      .where('app.workspaceId = :workspaceId AND (app.slug = :base OR app.slug LIKE :numbered)', {
+        workspaceId,
+        base,
+        numbered: `${base}-%`,
+      })
+      .getRawMany<{ slug: string }>();
+    return uniqueSlug(base, new Set(rows.map((row) => row.slug)));
+  }
+
+  private newApp(workspaceId: string, accountId: string, input: NewApp, slug: string): App {
     const now = new Date();
-    const app: App = {
+    return {
       id: randomUUID(),
       workspaceId,
       name: input.name,
       mode: input.mode,
+      slug,
       description: input.description ?? '',
       iconType: input.icon_type ?? 'emoji',
       icon: input.icon ?? null,
@@ -91,9 +130,6 @@ export class AppsService {
       createdAt: now,
       updatedAt: now,
     };
-    // simple-json columns do not fit TypeORM's deep-partial type; the value is the entity itself.
-    await this.apps.insert(app as QueryDeepPartialEntity<App>);
-    return app;
   }
 
   /** One page, newest first; `name` matches a case-insensitive substring. */

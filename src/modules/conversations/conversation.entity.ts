@@ -18,6 +18,13 @@ export class Conversation {
   @Column({ type: 'varchar', length: 255 })
   name!: string;
 
+  /**
+   * The client's own id for this chat (OpenAI-compatible API: `X-Conversation-Id`, Open WebUI's
+   * `X-OpenWebUI-Chat-Id`), unique per app and end user; null for conversations started here.
+   */
+  @Column({ name: 'external_id', type: 'varchar', length: 255, nullable: true })
+  externalId!: string | null;
+
   /** The inputs of its first message; later turns reuse them. */
   @Column({ type: 'simple-json' })
   inputs!: Record<string, unknown>;

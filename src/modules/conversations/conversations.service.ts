@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, type Repository } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import type { App } from '../apps/app.entity';
 import type { Turn } from '../runners/memory-window';
 import { Conversation } from './conversation.entity';
@@ -60,9 +61,36 @@ export class ConversationsService {
     return { rows: rows.slice(0, options.limit), hasMore: rows.length > options.limit };
   }
 
-  /** Deleted conversations disappear from every API; their rows stay for the console's logs. */
+  /**
+   * Deleted conversations disappear from every API; their rows stay for the console's logs. A
+   * client's chat id bound to one is let go, so the same id starts a new conversation.
+   */
   async delete(conversation: Conversation): Promise<void> {
-    await this.conversations.update({ id: conversation.id }, { status: 'deleted', updatedAt: new Date() });
+    await this.conversations.update(
+      { id: conversation.id },
+      { status: 'deleted', externalId: null, updatedAt: new Date() },
+    );
+  }
+
+  /**
+   * The end user's conversation bound to the client's own chat id, created (empty, named after
+   * `query`) the first time the id is seen. Two first turns of one chat racing: the unique index
+   * keeps one row, and both turns land in it.
+   */
+  async bound(app: App, user: EndUser, externalId: string, query: string): Promise<Conversation> {
+    const where = { appId: app.id, endUserId: user.id, externalId, status: 'normal' as const };
+    const existing = await this.conversations.findOneBy(where);
+    if (existing) return existing;
+    const conversation: Conversation = { ...this.draft(app, user, query, {}), externalId, dialogueCount: 0 };
+    try {
+      // simple-json columns do not fit TypeORM's deep-partial type; the value is the entity itself.
+      await this.conversations.insert(conversation as QueryDeepPartialEntity<Conversation>);
+      return conversation;
+    } catch (error) {
+      const winner = await this.conversations.findOneBy(where);
+      if (winner) return winner;
+      throw error;
+    }
   }
 
   async rename(conversation: Conversation, name: string): Promise<Conversation> {
@@ -83,6 +111,7 @@ export class ConversationsService {
       appId: app.id,
       endUserId: user.id,
       name: nameFrom(query),
+      externalId: null,
       inputs,
       status: 'normal',
       // Created for the turn that is starting, which counts.

@@ -17,6 +17,8 @@ export interface ChatRequest {
   /** Model parameters (`temperature`, `top_p`, `max_tokens`, `stop`, …) passed through as given. */
   params: Record<string, unknown>;
   signal?: AbortSignal;
+  /** Called once, as the request leaves for the provider (not again for retries). */
+  onSent?: () => void;
 }
 
 /** What a streamed completion yields, in order: deltas, then at most one usage, then finish. */

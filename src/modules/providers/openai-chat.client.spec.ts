@@ -27,7 +27,6 @@ async function run(events: AsyncIterable<ChatEvent>): Promise<{ events: ChatEven
   return { events: out };
 }
 
-
 const textOf = (events: ChatEvent[]) => events.flatMap((e) => (e.type === 'delta' ? [e.text] : [])).join('');
 const chat = (model: string, content: string, extra: Partial<ChatRequest> = {}): ChatRequest => ({
   model,

@@ -130,7 +130,10 @@ export async function* streamOpenAiChat(client: OpenAiClient, request: ChatReque
     });
   };
 
-  const call = await client.open('POST', '/chat/completions', body, 'text/event-stream', signal, read);
+  // `open` writes the request before its first await: this is the moment it leaves.
+  const opening = client.open('POST', '/chat/completions', body, 'text/event-stream', signal, read);
+  request.onSent?.();
+  const call = await opening;
   const res = call.res;
   try {
     for (;;) {

@@ -13,7 +13,6 @@ async function collect(events: AsyncIterable<ChatEvent>): Promise<ChatEvent[]> {
   return out;
 }
 
-
 /** The OpenAI providers against an OpenAI-compatible server on loopback (test/support). */
 describe('OpenAI-compatible provider (against the fake upstream)', () => {
   const upstream = new FakeOpenAiUpstream({ apiKeys: ['sk-good'], models: ['gpt-4o-mini', 'llama3'] });

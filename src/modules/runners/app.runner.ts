@@ -3,7 +3,6 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type ObjectLiteral } from 'typeorm';
 import { FastWrites } from '../../database/fast-writes';
 import { MetricsService } from '@keel/metrics';
-import { ApiException } from '../../common/errors/api.exception';
 import { unixSeconds } from '../../common/http/unix-seconds';
 import { AppConfig } from '../../config/app-config';
 import type { AppModelConfig } from '../apps/app-model-config';
@@ -16,8 +15,8 @@ import type { ChatMessage, ContentPart, ModelProvider, ModelPricing } from '../p
 import { pricingOf } from '../providers/model-pricing';
 import { ProviderCredentialsService } from '../providers/provider-credentials.service';
 import { UpstreamError } from '../providers/upstream.error';
-import { ServiceApiErrors } from '../service-api/service-api.exceptions';
-import { buildPrompt } from './prompt.builder';
+import { buildPrompt, buildPromptFromMessages } from './prompt.builder';
+import { RunnerErrors } from './runner.errors';
 import { TaskRegistry } from './task-registry';
 import { countMessageTokens, countTokens } from './token-counter';
 import { type DifyUsage, usageOf } from './usage';
@@ -42,9 +41,19 @@ export interface RunInput {
    * ends: no history to read, and its count already includes the turn.
    */
   newConversation?: boolean;
+  /** The user's turn as stored; with `messages`, the text of their last message. */
   query: string;
   inputs: Record<string, unknown>;
   images: ContentPart[];
+  /**
+   * The dialogue as the client holds it (the OpenAI-compatible face): the prompt is the app's
+   * prompt plus these, and no stored history is read.
+   */
+  messages?: ChatMessage[];
+  /** Model parameters of this request, over the app's `completion_params`. */
+  params?: Record<string, unknown>;
+  /** Called as the request to the model provider leaves (the OpenAI face's overhead header). */
+  onRequestSent?: () => void;
   /** The request's `files`, stored with the message. */
   files: unknown[] | null;
   /** Aborts the run when the client goes away. */
@@ -55,8 +64,9 @@ export interface RunInput {
 
 export type RunEvent =
   | { type: 'delta'; text: string }
-  | { type: 'end'; answer: string; status: MessageStatus; usage: DifyUsage }
-  | { type: 'error'; error: ApiException };
+  | { type: 'end'; answer: string; status: MessageStatus; usage: DifyUsage; finishReason: string }
+  /** The model provider failed; each face answers it in its own terms. The turn is stored as failed. */
+  | { type: 'error'; failure: UpstreamError };
 
 export interface RunHandle {
   taskId: string;
@@ -93,9 +103,9 @@ export class AppRunner {
   /** The app's configured model with its workspace's credentials; fails before anything is written. */
   async resolveModel(app: App): Promise<ResolvedModel> {
     const config = app.modelConfig;
-    if (!config) throw ServiceApiErrors.appUnavailable();
+    if (!config) throw RunnerErrors.appUnavailable();
     const configured = await this.providers.configured(app.workspaceId, config.model.provider);
-    if (!configured) throw ServiceApiErrors.providerNotInitialized(config.model.provider);
+    if (!configured) throw RunnerErrors.providerNotInitialized(config.model.provider);
     return { config, ...configured, pricing: pricingOf(configured.credentials, config.model.name) };
   }
 
@@ -115,8 +125,7 @@ export class AppRunner {
       for await (const event of stream) if (event.type === 'delta') text += event.text;
     } catch (error) {
       this.metrics.modelCalls.inc({ ...labels, outcome: 'error' });
-      const upstream = UpstreamError.from(error);
-      throw new ApiException(400, upstream.difyCode, upstream.message);
+      throw RunnerErrors.upstreamFailed(UpstreamError.from(error));
     }
     this.metrics.modelCalls.inc({ ...labels, outcome: 'success' });
     return text.trim();
@@ -124,17 +133,18 @@ export class AppRunner {
 
   async start(input: RunInput): Promise<RunHandle> {
     try {
-      const history =
-        input.conversation && !input.newConversation ? await this.conversations.history(input.conversation) : [];
-      const prompt = buildPrompt({
-        mode: input.mode,
-        config: input.model.config,
-        inputs: input.inputs,
-        query: input.query,
-        images: input.images,
-        history,
-        memoryTokens: this.config.serviceApi.memoryTokens,
-      });
+      const prompt = input.messages
+        ? buildPromptFromMessages(input.mode, input.model.config, input.inputs, input.messages)
+        : buildPrompt({
+            mode: input.mode,
+            config: input.model.config,
+            inputs: input.inputs,
+            query: input.query,
+            images: input.images,
+            history:
+              input.conversation && !input.newConversation ? await this.conversations.history(input.conversation) : [],
+            memoryTokens: this.config.serviceApi.memoryTokens,
+          });
       const now = new Date();
       const message: Message = {
         id: randomUUID(),
@@ -197,14 +207,18 @@ export class AppRunner {
     let answer = '';
     let reported: { promptTokens: number; completionTokens: number } | undefined;
     let failure: UpstreamError | undefined;
+    let finishReason = 'stop';
     let stopped = false;
     try {
       try {
         const stream = provider.streamChat(credentials, {
           model: config.model.name,
           messages: prompt,
-          params: config.model.completion_params,
+          params: input.params
+            ? { ...config.model.completion_params, ...input.params }
+            : config.model.completion_params,
           signal,
+          onSent: input.onRequestSent,
         });
         for await (const event of stream) {
           if (event.type === 'delta') {
@@ -213,6 +227,8 @@ export class AppRunner {
             yield { type: 'delta', text: event.text };
           } else if (event.type === 'usage') {
             reported = event;
+          } else {
+            finishReason = event.reason;
           }
         }
       } catch (error) {
@@ -242,8 +258,8 @@ export class AppRunner {
       this.metrics.modelTokens.inc({ ...labels, direction: 'input' }, promptTokens);
       this.metrics.modelTokens.inc({ ...labels, direction: 'output' }, completionTokens);
 
-      if (failure) yield { type: 'error', error: new ApiException(400, failure.difyCode, failure.message) };
-      else yield { type: 'end', answer, status, usage };
+      if (failure) yield { type: 'error', failure };
+      else yield { type: 'end', answer, status, usage, finishReason };
     } finally {
       for (const source of sources) source.removeEventListener('abort', abort);
       task.done();

@@ -37,3 +37,41 @@ export function buildPrompt(input: PromptInput): ChatMessage[] {
   messages.push({ role: 'user', content: userContent(query, images) });
   return messages;
 }
+
+/** The text of a message's content, its text parts joined. */
+export function textOf(content: ChatMessage['content']): string {
+  if (typeof content === 'string') return content;
+  return content.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('\n');
+}
+
+/**
+ * What the model receives when the client holds the dialogue (the OpenAI-compatible face). Chat:
+ * the app's rendered `pre_prompt` as the first system message, then the client's messages as sent.
+ * Completion: the client's last user message is the query, rendered into the app's prompt as in
+ * `buildPrompt` (its images kept); the messages before it go first, as sent.
+ */
+export function buildPromptFromMessages(
+  mode: 'chat' | 'completion',
+  config: AppModelConfig,
+  inputs: Record<string, unknown>,
+  messages: ChatMessage[],
+): ChatMessage[] {
+  if (mode === 'chat') {
+    const system = renderPrompt(config.pre_prompt, inputs).trim();
+    return system ? [{ role: 'system', content: system }, ...messages] : [...messages];
+  }
+  const last = messages.findLastIndex((message) => message.role === 'user');
+  if (last < 0) return [...messages];
+  const { content } = messages[last];
+  const images = typeof content === 'string' ? [] : content.filter((part) => part.type === 'image_url');
+  const [rendered] = buildPrompt({
+    mode,
+    config,
+    inputs,
+    query: textOf(content),
+    images,
+    history: [],
+    memoryTokens: 0,
+  });
+  return [...messages.slice(0, last), rendered, ...messages.slice(last + 1)];
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { InvalidParamException } from '../../common/errors/common.exceptions';
 
 const base = {
   label: z.string().max(200),
@@ -94,4 +95,14 @@ export function validateInputs(form: UserInputFormItem[], inputs: Record<string,
     }
   }
   return out;
+}
+
+/** `validateInputs` for an API request: a bad input is 400 `invalid_param` naming the variable. */
+export function checkedInputs(form: UserInputFormItem[], inputs: Record<string, unknown> | null | undefined) {
+  try {
+    return validateInputs(form, inputs ?? {});
+  } catch (error) {
+    if (error instanceof InputValidationError) throw new InvalidParamException(error.variable, error.message);
+    throw error;
+  }
 }

@@ -3,6 +3,7 @@ import { MetricsService } from '@keel/metrics';
 import { DIFY_PING_FRAME, SseStream } from '../../common/http/sse.stream';
 import type { RunHandle } from '../runners/app.runner';
 import type { DifyUsage } from '../runners/usage';
+import { ServiceApiErrors } from './service-api.exceptions';
 
 export type DifyMode = 'chat' | 'completion';
 
@@ -38,12 +39,16 @@ export async function writeDifyStream(sse: SseStream, handle: RunHandle, mode: D
     } else if (event.type === 'end') {
       await sse.send({ event: 'message_end', ...base, metadata: metadata(event.usage), created_at: handle.createdAt });
     } else {
-      const { status, code, message } = {
-        status: event.error.getStatus(),
-        code: event.error.code,
-        message: event.error.message,
-      };
-      await sse.send({ event: 'error', ...base, status, code, message, created_at: handle.createdAt });
+      const error = ServiceApiErrors.upstreamFailed(event.failure);
+      const { code, message } = error;
+      await sse.send({
+        event: 'error',
+        ...base,
+        status: error.getStatus(),
+        code,
+        message,
+        created_at: handle.createdAt,
+      });
     }
   }
   sse.end();
@@ -52,7 +57,7 @@ export async function writeDifyStream(sse: SseStream, handle: RunHandle, mode: D
 /** Dify's blocking answer; an upstream failure becomes the usual error envelope. */
 export async function blockingDifyAnswer(handle: RunHandle, mode: DifyMode): Promise<Record<string, unknown>> {
   for await (const event of handle.events) {
-    if (event.type === 'error') throw event.error;
+    if (event.type === 'error') throw ServiceApiErrors.upstreamFailed(event.failure);
     if (event.type === 'end') {
       return {
         event: 'message',

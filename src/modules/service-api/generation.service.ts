@@ -11,7 +11,7 @@ import { EndUsersService } from '../conversations/end-users.service';
 import { FilesService } from '../files/files.service';
 import { AppRunner, type RunHandle } from '../runners/app.runner';
 import { TaskRegistry } from '../runners/task-registry';
-import { InputValidationError, validateInputs } from '../runners/user-input-form';
+import { checkedInputs } from '../runners/user-input-form';
 import { blockingDifyAnswer, type DifyMode, openDifyStream, writeDifyStream } from './dify-output.writer';
 import { imagePartsFrom, type UploadLookup } from './request-files';
 import { RequestLimiter } from './request-limiter';
@@ -55,7 +55,7 @@ export class GenerationService {
     }
     const query = body.query ?? '';
     const images = await imagePartsFrom(model.config, body.files, this.uploads(app, user));
-    const inputs = conversationId ? undefined : this.inputs(model.config.user_input_form, body.inputs);
+    const inputs = conversationId ? undefined : checkedInputs(model.config.user_input_form, body.inputs);
 
     const endUser = await this.endUsers.findOrCreate(app, user);
     let conversation: Conversation | null = null;
@@ -90,7 +90,7 @@ export class GenerationService {
     if (app.mode !== 'completion') throw ServiceApiErrors.appUnavailable();
     const model = await this.runner.resolveModel(app);
     const images = await imagePartsFrom(model.config, body.files, this.uploads(app, user));
-    const inputs = this.inputs(model.config.user_input_form, body.inputs);
+    const inputs = checkedInputs(model.config.user_input_form, body.inputs);
     const endUser = await this.endUsers.findOrCreate(app, user);
     const release = await this.limiter.acquire(app);
     await this.respond(res, 'completion', body.response_mode === 'streaming', (clientSignal) =>
@@ -122,15 +122,6 @@ export class GenerationService {
       const file = await this.files.findForUser(app, user, id);
       return file ? { mimeType: file.mimeType, bytes: await this.files.bytes(file) } : null;
     };
-  }
-
-  private inputs(form: Parameters<typeof validateInputs>[0], inputs: Record<string, unknown> | null) {
-    try {
-      return validateInputs(form, inputs ?? {});
-    } catch (error) {
-      if (error instanceof InputValidationError) throw new InvalidParamException(error.variable, error.message);
-      throw error;
-    }
   }
 
   private async respond(

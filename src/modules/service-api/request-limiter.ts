@@ -6,11 +6,23 @@ import type { App } from '../apps/app.entity';
 import { ServiceApiErrors } from './service-api.exceptions';
 
 const MINUTE_MS = 60_000;
+
+/** Whose limits a request counts against: an app, or a workspace API key (ids do not collide). */
+export interface LimitSubject {
+  id: string;
+  /** Requests per minute; 0 or less = unlimited. */
+  rpm: number;
+  /** Concurrent generations; 0 or less = unlimited. */
+  maxActive: number;
+  /** Completes "Rate limit exceeded: …". */
+  rpmMessage: (rpm: number) => string;
+  activeMessage: (max: number) => string;
+}
 // An active-request entry older than this belongs to a replica that died mid-request.
 const STALE_ACTIVE_MS = 15 * 60_000;
 
 /**
- * Per-app limits: requests per minute (every /v1 call) and concurrent generations. Shared by all
+ * Per-app (and per workspace API key) limits: requests per minute (every /v1 call) and concurrent generations. Shared by all
  * replicas through Redis when it is configured, per process otherwise. A Redis outage lets
  * requests through (logged): the limiter protects capacity, it must not become an outage itself.
  */
@@ -25,58 +37,69 @@ export class RequestLimiter {
     @Optional() private readonly redis?: RedisService,
   ) {}
 
-  private rpmOf(app: App): number {
-    return app.apiRpm ?? this.config.serviceApi.rpm;
-  }
-
-  private maxActiveOf(app: App): number {
-    return app.apiMaxActiveRequests ?? this.config.serviceApi.maxActiveRequests;
+  /** An app's limits: over all of its keys, the app's own settings or the deployment's defaults. */
+  subjectOf(app: App): LimitSubject {
+    return {
+      id: app.id,
+      rpm: app.apiRpm ?? this.config.serviceApi.rpm,
+      maxActive: app.apiMaxActiveRequests ?? this.config.serviceApi.maxActiveRequests,
+      rpmMessage: (rpm) => `this app allows ${rpm} requests per minute`,
+      // Dify's wording.
+      activeMessage: (max) =>
+        `Too many requests. Please try again later. The current maximum concurrent requests allowed for ${app.id} is ${max}.`,
+    };
   }
 
   /** Counts one request against the app's per-minute budget; 429 with Retry-After beyond it. */
-  async countRequest(app: App): Promise<void> {
-    const rpm = this.rpmOf(app);
+  countRequest(app: App): Promise<void> {
+    return this.count(this.subjectOf(app));
+  }
+
+  /** Takes one of the app's concurrent-generation slots; the returned function gives it back. */
+  acquire(app: App): Promise<() => void> {
+    return this.take(this.subjectOf(app));
+  }
+
+  /** Counts one request against the subject's per-minute budget (0 = unlimited). */
+  async count(subject: LimitSubject): Promise<void> {
+    const rpm = subject.rpm;
     if (rpm <= 0) return;
     const now = Date.now();
     const start = now - (now % MINUTE_MS);
-    const count = await this.incrementWindow(app.id, start);
+    const count = await this.incrementWindow(subject.id, start);
     if (count > rpm) {
       const retryAfter = Math.max(1, Math.ceil((start + MINUTE_MS - now) / 1000));
       throw ServiceApiErrors.rateLimited(
-        `Rate limit exceeded: this app allows ${rpm} requests per minute. Please retry after ${retryAfter} s.`,
+        `Rate limit exceeded: ${subject.rpmMessage(rpm)}. Please retry after ${retryAfter} s.`,
         retryAfter,
       );
     }
   }
 
-  /** Takes one of the app's concurrent-generation slots; the returned function gives it back. */
-  async acquire(app: App): Promise<() => void> {
-    const max = this.maxActiveOf(app);
+  /** Takes one of the subject's concurrent slots (0 = unlimited); the returned function gives it back. */
+  async take(subject: LimitSubject): Promise<() => void> {
+    const max = subject.maxActive;
     if (max <= 0) return () => undefined;
     const id = randomUUID();
-    const taken = this.redis ? await this.acquireOnRedis(app.id, id, max) : this.acquireInMemory(app.id, id, max);
-    if (!taken) {
-      throw ServiceApiErrors.rateLimited(
-        `Too many requests. Please try again later. The current maximum concurrent requests allowed for ${app.id} is ${max}.`,
-        1,
-      );
-    }
+    const owner = subject.id;
+    const taken = this.redis ? await this.acquireOnRedis(owner, id, max) : this.acquireInMemory(owner, id, max);
+    if (!taken) throw ServiceApiErrors.rateLimited(subject.activeMessage(max), 1);
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      if (this.redis) void this.onRedis((c) => c.zrem(this.activeKey(app.id), id), 0);
-      else this.active.get(app.id)?.delete(id);
+      if (this.redis) void this.onRedis((c) => c.zrem(this.activeKey(owner), id), 0);
+      else this.active.get(owner)?.delete(id);
     };
   }
 
-  private activeKey(appId: string): string {
-    return `limits:active:${appId}`;
+  private activeKey(owner: string): string {
+    return `limits:active:${owner}`;
   }
 
-  private async incrementWindow(appId: string, start: number): Promise<number> {
+  private async incrementWindow(owner: string, start: number): Promise<number> {
     if (this.redis) {
-      const key = `limits:rpm:${appId}:${start}`;
+      const key = `limits:rpm:${owner}:${start}`;
       return this.onRedis(async (c) => {
         const [[, count]] = (await c
           .multi()
@@ -86,16 +109,16 @@ export class RequestLimiter {
         return count;
       }, 0);
     }
-    const window = this.windows.get(appId);
+    const window = this.windows.get(owner);
     if (!window || window.start !== start) {
-      this.windows.set(appId, { start, count: 1 });
+      this.windows.set(owner, { start, count: 1 });
       return 1;
     }
     return ++window.count;
   }
 
-  private async acquireOnRedis(appId: string, id: string, max: number): Promise<boolean> {
-    const key = this.activeKey(appId);
+  private async acquireOnRedis(owner: string, id: string, max: number): Promise<boolean> {
+    const key = this.activeKey(owner);
     const now = Date.now();
     return this.onRedis(async (c) => {
       const results = (await c
@@ -111,9 +134,9 @@ export class RequestLimiter {
     }, true);
   }
 
-  private acquireInMemory(appId: string, id: string, max: number): boolean {
-    let slots = this.active.get(appId);
-    if (!slots) this.active.set(appId, (slots = new Set()));
+  private acquireInMemory(owner: string, id: string, max: number): boolean {
+    let slots = this.active.get(owner);
+    if (!slots) this.active.set(owner, (slots = new Set()));
     if (slots.size >= max) return false;
     slots.add(id);
     return true;

@@ -1,4 +1,5 @@
 import { ApiException } from '../../common/errors/api.exception';
+import { RunnerErrors } from '../runners/runner.errors';
 
 /** Dify's Service API errors, with its exact codes and messages (SDKs show them to users). */
 export const ServiceApiErrors = {
@@ -13,15 +14,9 @@ export const ServiceApiErrors = {
   userRequired: () => new ApiException(400, 'invalid_param', 'Arg user must be provided.'),
   notChatApp: () =>
     new ApiException(400, 'not_chat_app', 'Please check if your Chat app mode matches the right API route.'),
-  appUnavailable: () =>
-    new ApiException(400, 'app_unavailable', 'App unavailable, please check your app configurations.'),
+  appUnavailable: RunnerErrors.appUnavailable,
   conversationNotFound: () => new ApiException(404, 'not_found', 'Conversation Not Exists.'),
-  providerNotInitialized: (provider: string) =>
-    new ApiException(
-      400,
-      'provider_not_initialize',
-      `No valid model provider credentials found for "${provider}". Please go to Settings -> Model Provider to complete your provider credentials.`,
-    ),
+  upstreamFailed: RunnerErrors.upstreamFailed,
   rateLimited: (message: string, retryAfterSeconds: number) =>
     new ApiException(429, 'rate_limit_error', message, { headers: { 'Retry-After': String(retryAfterSeconds) } }),
 };
