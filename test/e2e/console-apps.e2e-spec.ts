@@ -73,6 +73,7 @@ describe('console apps', () => {
         id: expect.stringMatching(/^[0-9a-f-]{36}$/),
         name: 'Support bot',
         mode: 'chat',
+        model_id: 'support-bot',
         description: '',
         icon_type: 'emoji',
         icon: '🤖',

@@ -1,10 +1,11 @@
 import OpenAI, { APIError } from 'openai';
 import request from 'supertest';
 import { DataSource, IsNull } from 'typeorm';
+import { WorkspaceApiKey } from '../../src/modules/api-keys/workspace-api-key.entity';
 import { Conversation } from '../../src/modules/conversations/conversation.entity';
 import { Message } from '../../src/modules/conversations/message.entity';
 import { eventually } from '../support/eventually';
-import { setupOwner } from '../support/console';
+import { bearer, type Session, setupOwner } from '../support/console';
 import { FakeOpenAiUpstream, PACED_GAP_MS } from '../support/fake-openai-upstream';
 import { configureProvider, currentWorkspaceId, type SeededApp, seedApp } from '../support/service-api';
 import { bootTestApp, type TestApp } from '../support/test-app';
@@ -21,6 +22,7 @@ const modelConfig = (name: string, extra: Record<string, unknown> = {}) => ({
 describe('OpenAI-compatible API (openai SDK)', () => {
   const upstream = new FakeOpenAiUpstream({ apiKeys: ['sk-up'], models: ['gpt-4o-mini'] });
   let t: TestApp;
+  let owner: Session;
   let workspaceId: string;
   let chat: SeededApp;
   let completion: SeededApp;
@@ -57,7 +59,7 @@ describe('OpenAI-compatible API (openai SDK)', () => {
   beforeAll(async () => {
     await upstream.start();
     t = await bootTestApp({ MODEL_REQUEST_MAX_RETRIES: '0', SSE_PING_INTERVAL_MS: String(KEEPALIVE_MS) });
-    const owner = await setupOwner(t);
+    owner = await setupOwner(t);
     workspaceId = await currentWorkspaceId(t, owner);
     await configureProvider(t, owner, {
       endpoint_url: upstream.baseUrl,
@@ -553,6 +555,111 @@ describe('OpenAI-compatible API (openai SDK)', () => {
       expect(
         await ds().getRepository(Message).countBy({ appId: completion.app.id, conversationId: IsNull() }),
       ).toBeGreaterThan(0);
+    });
+  });
+
+  describe('workspace API keys (sk-keel-…)', () => {
+    const createKey = async (body: Record<string, unknown> = {}) =>
+      (
+        await request(t.baseUrl)
+          .post('/console/api/workspaces/current/api-keys')
+          .set(bearer(owner.access))
+          .send({ name: 'openai clients', ...body })
+          .expect(201)
+      ).body as { id: string; token: string };
+
+    it('sees every runnable, API-enabled app of the workspace', async () => {
+      const disabled = await seedApp(t, workspaceId, { modelConfig: modelConfig('gpt-4o-mini'), enableApi: false });
+      const unconfigured = await seedApp(t, workspaceId);
+      const { token } = await createKey();
+      const ids = (await client(token).models.list()).data.map((m) => m.id);
+      expect(ids).toEqual(expect.arrayContaining([chat.app.slug, completion.app.slug]));
+      expect(ids).not.toContain(disabled.app.slug);
+      expect(ids).not.toContain(unconfigured.app.slug);
+      expect([...ids].sort()).toEqual(ids);
+      const res = await client(token).chat.completions.create({
+        model: completion.app.slug,
+        messages: [{ role: 'user', content: 'bonjour' }],
+      });
+      expect(res.model).toBe(completion.app.slug);
+      const error = await failure(
+        client(token).chat.completions.create({ model: disabled.app.slug, messages: [{ role: 'user', content: 'x' }] }),
+      );
+      expect(error.code).toBe('model_not_found');
+    });
+
+    it('with an allowlist sees only those apps; any other model is 404', async () => {
+      const { token } = await createKey({ app_ids: [chat.app.id] });
+      expect((await client(token).models.list()).data.map((m) => m.id)).toEqual([chat.app.slug]);
+      const error = await failure(
+        client(token).chat.completions.create({
+          model: completion.app.slug,
+          messages: [{ role: 'user', content: 'x' }],
+        }),
+      );
+      expect(error.status).toBe(404);
+      expect(error.code).toBe('model_not_found');
+    });
+
+    it('an expired key is 401 invalid_api_key', async () => {
+      const { id, token } = await createKey();
+      await ds()
+        .getRepository(WorkspaceApiKey)
+        .update({ id }, { expiresAt: new Date(Date.now() - 1000) });
+      const error = await failure(client(token).models.list());
+      expect(error.status).toBe(401);
+      expect(error.error).toMatchObject({ code: 'invalid_api_key', message: 'This API key has expired.' });
+    });
+
+    it('a deleted key is 401 at once', async () => {
+      const { id, token } = await createKey();
+      await client(token).models.list();
+      await request(t.baseUrl)
+        .delete(`/console/api/workspaces/current/api-keys/${id}`)
+        .set(bearer(owner.access))
+        .expect(204);
+      expect((await failure(client(token).models.list())).status).toBe(401);
+    });
+
+    it('its own requests-per-minute limit → 429 rate_limit_exceeded with Retry-After', async () => {
+      const { token } = await createKey({ rpm: 2 });
+      await client(token).models.list();
+      await client(token).models.list();
+      const error = await failure(client(token).models.list());
+      expect(error).toBeInstanceOf(OpenAI.RateLimitError);
+      expect(error.code).toBe('rate_limit_exceeded');
+      expect(error.message).toContain('this API key allows 2 requests per minute');
+      expect(Number(error.headers?.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    });
+
+    it('its concurrency limit → 429 while a stream is running, free again after', async () => {
+      const slow = await seedApp(t, workspaceId, { modelConfig: modelConfig('slow') });
+      const { token } = await createKey({ max_concurrent_requests: 1 });
+      const controller = new AbortController();
+      const running = await fetch(`${t.baseUrl}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ model: slow.app.slug, stream: true, messages: [{ role: 'user', content: 'a b c' }] }),
+        signal: controller.signal,
+      });
+      expect(running.status).toBe(200);
+      const second = await failure(
+        client(token).chat.completions.create({ model: chat.app.slug, messages: [{ role: 'user', content: 'x' }] }),
+      );
+      expect(second.status).toBe(429);
+      expect(second.error).toMatchObject({ type: 'requests', code: 'rate_limit_exceeded' });
+      controller.abort();
+      await eventually(async () => {
+        try {
+          await client(token).chat.completions.create({
+            model: chat.app.slug,
+            messages: [{ role: 'user', content: 'y' }],
+          });
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'the slot given back');
     });
   });
 });

@@ -11,6 +11,8 @@ export function appOf(app: App) {
     id: app.id,
     name: app.name,
     mode: app.mode,
+    // The app's model id on the OpenAI-compatible API.
+    model_id: app.slug,
     description: app.description,
     icon_type: app.iconType,
     icon: app.icon,
