@@ -47,7 +47,7 @@ describe.each(availableDatabaseKinds())('FastWrites.insertAll on %s', (kind) => 
       id: randomUUID(),
       ...scope,
       name: 'n',
-      externalId: 'chat-7',
+      externalId: `chat-${randomUUID()}`,
       inputs: { a: 1 },
       status: 'normal',
       dialogueCount: 1,
