@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { traceStatement, traceStatementSync } from '@keel/database';
 import { type DataSource, type EntityTarget, type ObjectLiteral, QueryFailedError } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import { type SqliteBatchDatabase, SqliteCommitBatch } from './sqlite-commit-batch';
 import { runInTransaction } from './transaction';
 
 interface Plan {
@@ -18,9 +19,8 @@ interface Plan {
 interface SqliteStatement {
   run(...values: unknown[]): unknown;
 }
-interface SqliteDatabase {
+interface SqliteDatabase extends SqliteBatchDatabase {
   prepare(sql: string): SqliteStatement;
-  transaction(work: () => void): () => void;
 }
 
 /** The part of node-postgres' pool used here: named statements are parsed once per connection. */
@@ -146,7 +146,7 @@ export class FastWrites<T extends ObjectLiteral> {
     const driver = this.dataSource.driver;
     const sqlite = this.sqlite();
     if (sqlite) {
-      this.runOnSqlite(sqlite, plan, values);
+      await SqliteCommitBatch.of(sqlite).add(() => this.runOnSqlite(sqlite, plan, values));
       return;
     }
     if (driver.options.type === 'postgres' && !driver.isReplicated) {
@@ -168,7 +168,8 @@ export class FastWrites<T extends ObjectLiteral> {
    * On SQLite, better-sqlite3's own prepared statement on TypeORM's connection, without a query
    * runner (its per-call work was half of what a chat turn's writes cost). Synchronous, as every
    * SQLite call here is: like any single statement on the shared connection, it joins a TypeORM
-   * transaction that happens to be open (see `runInTransaction`).
+   * transaction that happens to be open (see `runInTransaction`). Single-row inserts are group-
+   * committed (`SqliteCommitBatch`).
    */
   private sqlite(): SqliteDatabase | undefined {
     const driver = this.dataSource.driver;

@@ -107,6 +107,7 @@ export class ChatCompletionsService {
         params: paramsOf(body),
         clientSignal,
         release,
+        unstoppable: true,
         onRequestSent: () => {
           if (!res.headersSent) res.setHeader(OVERHEAD_HEADER, msSinceArrival(req).toFixed(2));
         },

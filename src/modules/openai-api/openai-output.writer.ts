@@ -64,6 +64,11 @@ export async function writeOpenAiStream(
     finish_reason: finishReason,
   });
 
+  // Content deltas are most of a stream's frames: everything around the text is fixed per
+  // stream, so each is one string concatenation instead of an object tree to serialise.
+  const deltaHead = JSON.stringify(chunk([choice({ content: '' })])).split('"content":""');
+  const deltaFrame = (text: string) => `data: ${deltaHead[0]}"content":${JSON.stringify(text)}${deltaHead[1]}\n\n`;
+
   let opened = false;
   const open = async () => {
     if (opened) return;
@@ -77,7 +82,7 @@ export async function writeOpenAiStream(
     for await (const event of handle.events) {
       if (event.type === 'delta') {
         await open();
-        await sse.send(chunk([choice({ content: event.text })]));
+        await sse.write(deltaFrame(event.text));
       } else if (event.type === 'end') {
         await open();
         await sse.send(chunk([choice({}, event.finishReason)]));

@@ -21,6 +21,9 @@ import { TaskRegistry } from './task-registry';
 import { countMessageTokens, countTokens } from './token-counter';
 import { type DifyUsage, usageOf } from './usage';
 
+/** The task of a run nobody can stop by id. */
+const UNSTOPPABLE = { signal: new AbortController().signal, done: () => undefined };
+
 /** An app's model, ready to call. */
 export interface ResolvedModel {
   config: AppModelConfig;
@@ -54,6 +57,11 @@ export interface RunInput {
   params?: Record<string, unknown>;
   /** Called as the request to the model provider leaves (the OpenAI face's overhead header). */
   onRequestSent?: () => void;
+  /**
+   * The face has no stop endpoint (OpenAI's): the run is not registered for one, which spares a
+   * Redis write per request when Redis is configured. A client disconnect still aborts it.
+   */
+  unstoppable?: boolean;
   /** The request's `files`, stored with the message. */
   files: unknown[] | null;
   /** Aborts the run when the client goes away. */
@@ -171,7 +179,9 @@ export class AppRunner {
         createdAt: now,
         updatedAt: now,
       };
-      const task = await this.tasks.register(message.taskId, input.app.id, input.endUser.id);
+      const task = input.unstoppable
+        ? UNSTOPPABLE
+        : await this.tasks.register(message.taskId, input.app.id, input.endUser.id);
       return {
         taskId: message.taskId,
         messageId: message.id,
