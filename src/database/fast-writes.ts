@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { traceStatement, traceStatementSync } from '@keel/database';
 import { type DataSource, type EntityTarget, type ObjectLiteral, QueryFailedError } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
-import { type SqliteBatchDatabase, SqliteCommitBatch } from './sqlite-commit-batch';
+import { GroupCommit } from './group-commit';
 import { runInTransaction } from './transaction';
 
 interface Plan {
@@ -19,8 +19,9 @@ interface Plan {
 interface SqliteStatement {
   run(...values: unknown[]): unknown;
 }
-interface SqliteDatabase extends SqliteBatchDatabase {
+interface SqliteDatabase {
   prepare(sql: string): SqliteStatement;
+  transaction(work: () => void): () => void;
 }
 
 /** The part of node-postgres' pool used here: named statements are parsed once per connection. */
@@ -38,14 +39,51 @@ export class FastWrites<T extends ObjectLiteral> {
   private insertPlan?: Plan;
   /** Combined inserts (see `insertAll`), by the entities they write after this one. */
   private readonly combinedPlans = new Map<string, Plan>();
+  /** Multi-row inserts (PostgreSQL's group commit), by row count. */
+  private readonly multiRowPlans = new Map<number, Plan>();
+  private readonly group = new GroupCommit<T>({
+    writeOne: (row) => this.run(this.plannedInsert, row),
+    writeMany: (rows) => this.insertMany(rows),
+  });
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly entity: EntityTarget<T>,
   ) {}
 
+  /**
+   * Inserts one row; on SQLite and PostgreSQL it is group-committed with the other rows inserted
+   * in the same turn of the event loop (see `GroupCommit`), and resolves once it is committed.
+   */
   async insert(row: T): Promise<void> {
-    await this.run(this.plannedInsert, row);
+    if (this.sqlite() || this.pgPool()) await this.group.add(row);
+    else await this.run(this.plannedInsert, row);
+  }
+
+  /** Several rows in one commit; a failure is the caller's (the group commit) to sort out, unlogged. */
+  private async insertMany(rows: T[]): Promise<void> {
+    const sqlite = this.sqlite();
+    if (sqlite) {
+      const plan = this.plannedInsert;
+      const statement = (plan.statement ??= sqlite.prepare(plan.sql));
+      const values = rows.map((row) => this.values(plan.columns, row));
+      traceStatementSync('sqlite', plan.sql, () =>
+        sqlite.transaction(() => {
+          for (const row of values) statement.run(...row);
+        })(),
+      );
+      return;
+    }
+    let plan = this.multiRowPlans.get(rows.length);
+    if (!plan) {
+      const sql = this.insertSql(0, rows.length);
+      plan = this.plan(sql, Array.from({ length: rows.length }, () => this.meta.columns).flat());
+      this.multiRowPlans.set(rows.length, plan);
+    }
+    const values = rows.flatMap((row) => this.values(this.meta.columns, row));
+    const pool = this.pgPool()!;
+    const { name, sql } = plan;
+    await traceStatement('postgresql', sql, () => pool.query({ name, text: sql, values }));
   }
 
   /**
@@ -97,13 +135,16 @@ export class FastWrites<T extends ObjectLiteral> {
     return (this.insertPlan ??= this.plan(this.insertSql(0), this.meta.columns));
   }
 
-  /** `INSERT INTO t (…) VALUES (:v<first>, …)`. */
-  private insertSql(first: number): string {
+  /** `INSERT INTO t (…) VALUES (:v<first>, …)`, with `rows` value lists numbered on. */
+  private insertSql(first: number, rows = 1): string {
     const driver = this.dataSource.driver;
     const columns = this.meta.columns;
     const names = columns.map((c) => driver.escape(c.databaseName)).join(', ');
-    const values = columns.map((_, i) => `:v${first + i}`).join(', ');
-    return `INSERT INTO ${driver.escape(this.meta.tableName)} (${names}) VALUES (${values})`;
+    const lists = Array.from({ length: rows }, (_, row) => {
+      const offset = first + row * columns.length;
+      return `(${columns.map((_, i) => `:v${offset + i}`).join(', ')})`;
+    });
+    return `INSERT INTO ${driver.escape(this.meta.tableName)} (${names}) VALUES ${lists.join(', ')}`;
   }
 
   private planCombinedInsert(others: FastWrites<ObjectLiteral>[]): Plan {
@@ -146,11 +187,11 @@ export class FastWrites<T extends ObjectLiteral> {
     const driver = this.dataSource.driver;
     const sqlite = this.sqlite();
     if (sqlite) {
-      await SqliteCommitBatch.of(sqlite).add(() => this.runOnSqlite(sqlite, plan, values));
+      this.runOnSqlite(sqlite, plan, values);
       return;
     }
-    if (driver.options.type === 'postgres' && !driver.isReplicated) {
-      const pool = (driver as unknown as { master: PgPool }).master;
+    const pool = this.pgPool();
+    if (pool) {
       const started = performance.now();
       try {
         await traceStatement('postgresql', plan.sql, () => pool.query({ name: plan.name, text: plan.sql, values }));
@@ -168,13 +209,19 @@ export class FastWrites<T extends ObjectLiteral> {
    * On SQLite, better-sqlite3's own prepared statement on TypeORM's connection, without a query
    * runner (its per-call work was half of what a chat turn's writes cost). Synchronous, as every
    * SQLite call here is: like any single statement on the shared connection, it joins a TypeORM
-   * transaction that happens to be open (see `runInTransaction`). Single-row inserts are group-
-   * committed (`SqliteCommitBatch`).
+   * transaction that happens to be open (see `runInTransaction`).
    */
   private sqlite(): SqliteDatabase | undefined {
     const driver = this.dataSource.driver;
     if (driver.options.type !== 'better-sqlite3') return undefined;
     return (driver as unknown as { databaseConnection: SqliteDatabase }).databaseConnection;
+  }
+
+  /** TypeORM's pg pool, when statements can go straight to it (PostgreSQL without replicas). */
+  private pgPool(): PgPool | undefined {
+    const driver = this.dataSource.driver;
+    if (driver.options.type !== 'postgres' || driver.isReplicated) return undefined;
+    return (driver as unknown as { master: PgPool }).master;
   }
 
   private runOnSqlite(db: SqliteDatabase, plan: Plan, values: unknown[]): void {

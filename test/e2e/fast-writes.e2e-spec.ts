@@ -120,4 +120,24 @@ describe.each(availableDatabaseKinds())('FastWrites.insertAll on %s', (kind) => 
     expect(failed.at(-1)?.query).toMatch(/INSERT INTO ["`]messages["`]/);
     expect(failed.at(-1)?.query).not.toContain(taken);
   });
+
+  it('group-commits single inserts of one tick; a duplicate fails alone and the others are written', async () => {
+    const messages = new FastWrites(ds, Message);
+    const c = conversation();
+    await new FastWrites(ds, Conversation).insert(c);
+    const taken = randomUUID();
+    await messages.insert(message(c.id, taken));
+    const rows = [message(c.id), message(c.id), message(c.id, taken), message(c.id), message(c.id)];
+    const outcomes = await Promise.allSettled(rows.map((row) => messages.insert(row)));
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect((outcomes[2] as PromiseRejectedResult).reason).toBeInstanceOf(QueryFailedError);
+    expect(await ds.getRepository(Message).countBy({ conversationId: c.id })).toBe(5);
+    const stored = await ds.getRepository(Message).findOneByOrFail({ id: rows[4].id });
+    expect(stored).toEqual(rows[4]);
+
+    // A clean batch (a multi-row statement on PostgreSQL, one transaction on SQLite).
+    const clean = Array.from({ length: 7 }, () => message(c.id));
+    await Promise.all(clean.map((row) => messages.insert(row)));
+    expect(await ds.getRepository(Message).countBy({ conversationId: c.id })).toBe(12);
+  });
 });

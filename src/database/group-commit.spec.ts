@@ -1,0 +1,65 @@
+import { GroupCommit, type GroupWriter } from './group-commit';
+
+/** A writer over an in-memory "table" with a unique key, recording how it was called. */
+function table() {
+  const rows = new Set<string>();
+  const calls: string[][] = [];
+  const writer: GroupWriter<string> = {
+    writeMany(batch) {
+      calls.push(batch);
+      if (batch.some((row) => rows.has(row)) || new Set(batch).size < batch.length) throw new Error('duplicate');
+      for (const row of batch) rows.add(row);
+    },
+    async writeOne(row) {
+      calls.push([row]);
+      await Promise.resolve();
+      if (rows.has(row)) throw new Error(`duplicate ${row}`);
+      rows.add(row);
+    },
+  };
+  return { rows, calls, writer };
+}
+
+describe('GroupCommit', () => {
+  it('writes rows added in the same tick as one batch, after the tick', async () => {
+    const { rows, calls, writer } = table();
+    const group = new GroupCommit(writer);
+    const done = Promise.all(['a', 'b', 'c'].map((row) => group.add(row)));
+    expect(rows.size).toBe(0);
+    await done;
+    expect(calls).toEqual([['a', 'b', 'c']]);
+    expect([...rows]).toEqual(['a', 'b', 'c']);
+  });
+
+  it('writes a lone row on its own', async () => {
+    const { calls, writer } = table();
+    await new GroupCommit(writer).add('solo');
+    expect(calls).toEqual([['solo']]);
+  });
+
+  it('splits a large tick into batches of at most maxBatch', async () => {
+    const { calls, writer } = table();
+    const group = new GroupCommit(writer, 2);
+    await Promise.all(['a', 'b', 'c', 'd', 'e'].map((row) => group.add(row)));
+    expect(calls).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
+  });
+
+  it('fails only the failing row of a batch: the rest are written one by one', async () => {
+    const { rows, writer } = table();
+    rows.add('taken');
+    const group = new GroupCommit(writer);
+    const outcomes = await Promise.allSettled(['x', 'taken', 'y'].map((row) => group.add(row)));
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((outcomes[1] as PromiseRejectedResult).reason).toEqual(new Error('duplicate taken'));
+    expect([...rows].sort()).toEqual(['taken', 'x', 'y']);
+  });
+
+  it('takes rows added while a batch is being written into the next one', async () => {
+    const { calls, writer } = table();
+    const group = new GroupCommit(writer);
+    const first = group.add('a');
+    await first;
+    await Promise.all([group.add('b'), group.add('c')]);
+    expect(calls).toEqual([['a'], ['b', 'c']]);
+  });
+});
