@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { setupOwner } from '../support/console';
+import { bearer, type Session, setupOwner } from '../support/console';
 import { eventually } from '../support/eventually';
 import { FakeOpenAiUpstream } from '../support/fake-openai-upstream';
 import { deleteRedisKeys, uniqueRedisPrefix } from '../support/redis-keys';
@@ -77,6 +77,7 @@ describeWith('redis', 'Service API across replicas (shared Redis)', () => {
   let a: TestApp;
   let b: TestApp;
   let slow: SeededApp;
+  let owner: Session;
 
   beforeAll(async () => {
     await upstream.start();
@@ -89,7 +90,7 @@ describeWith('redis', 'Service API across replicas (shared Redis)', () => {
     };
     a = await bootTestApp(env);
     b = await bootTestApp(env);
-    const owner = await setupOwner(a);
+    owner = await setupOwner(a);
     await configureProvider(a, owner, { endpoint_url: upstream.baseUrl });
     slow = await seedApp(a, await currentWorkspaceId(a, owner), {
       modelConfig: modelConfig('slow'),
@@ -142,5 +143,38 @@ describeWith('redis', 'Service API across replicas (shared Redis)', () => {
       .send({ user: 'kim' })
       .expect(200);
     await readRest(again.reader);
+  });
+
+  it("shares a workspace API key's limits between replicas (OpenAI-compatible API)", async () => {
+    const created = await request(a.baseUrl)
+      .post('/console/api/workspaces/current/api-keys')
+      .set(bearer(owner.access))
+      .send({ name: 'shared', rpm: 3, max_concurrent_requests: 1 })
+      .expect(201);
+    const key = created.body.token as string;
+    const models = (t: TestApp) => request(t.baseUrl).get('/v1/models').set('Authorization', `Bearer ${key}`);
+
+    // One request in flight (a slow stream on replica a) takes the key's only slot on b too.
+    const controller = new AbortController();
+    const running = await fetch(`${a.baseUrl}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ model: slow.app.slug, stream: true, messages: [{ role: 'user', content: 'x y' }] }),
+      signal: controller.signal,
+    });
+    expect(running.status).toBe(200);
+    const busy = await request(b.baseUrl)
+      .post('/v1/chat/completions')
+      .set('Authorization', `Bearer ${key}`)
+      .send({ model: slow.app.slug, messages: [{ role: 'user', content: 'x' }] })
+      .expect(429);
+    expect(busy.body.error).toMatchObject({ code: 'rate_limit_exceeded', type: 'requests' });
+    controller.abort();
+
+    // Three requests a minute over both replicas: the two above and one more; the next is refused.
+    await models(a).expect(200);
+    const refused = await models(b).expect(429);
+    expect(refused.body.error.message).toContain('this API key allows 3 requests per minute');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
   });
 });
