@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { KeyUseRecorder } from '../../common/cache/key-use.recorder';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, In, type Repository } from 'typeorm';
@@ -25,10 +26,6 @@ export const MAX_KEYS_PER_WORKSPACE = 50;
 /** Anything longer is not a key of ours and is refused before it is hashed. */
 const MAX_TOKEN_LENGTH = 128;
 
-// `last_used_at` is written at most this often per key, not on every request.
-const TOUCH_INTERVAL_MS = 60_000;
-const MAX_TOUCHED = 10_000;
-
 /** A key to create, as the console sends it (validated by `CreateWorkspaceApiKeyDto`). */
 export interface NewWorkspaceApiKey {
   name: string;
@@ -52,7 +49,11 @@ export interface NewWorkspaceApiKey {
 @Injectable()
 export class WorkspaceApiKeysService {
   private readonly logger = new Logger(WorkspaceApiKeysService.name);
-  private readonly touched = new Map<string, number>();
+  private readonly uses = new KeyUseRecorder(
+    (id, at) => this.keys.update({ id }, { lastUsedAt: at }),
+    this.logger,
+    'workspace API key',
+  );
   private readonly reads: FastReads;
 
   constructor(
@@ -150,15 +151,9 @@ export class WorkspaceApiKeysService {
     return resolved;
   }
 
-  /** Records use without a write per request; a failed write is logged, never the caller's problem. */
+  /** Records the key's use (`last_used_at`, at most once a minute per key). */
   touch(keyId: string): void {
-    const now = Date.now();
-    if (now - (this.touched.get(keyId) ?? 0) < TOUCH_INTERVAL_MS) return;
-    this.touched.set(keyId, now);
-    if (this.touched.size > MAX_TOUCHED) this.touched.clear();
-    this.keys.update({ id: keyId }, { lastUsedAt: new Date(now) }).catch((error: unknown) => {
-      this.logger.warn({ err: error, keyId }, 'could not record workspace API key use');
-    });
+    this.uses.record(keyId);
   }
 
   /**

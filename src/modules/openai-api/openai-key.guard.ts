@@ -3,7 +3,7 @@ import { setRequestScope } from '../../common/http/request-scope';
 import { WORKSPACE_KEY_PREFIX } from '../api-keys/workspace-api-key.token';
 import { WorkspaceApiKeysService } from '../api-keys/workspace-api-keys.service';
 import { APP_KEY_PREFIX } from '../apps/app-api-key.token';
-import { AppKeyAuthService } from '../service-api/app-key-auth.service';
+import { AppKeyAuthService, usableApp } from '../service-api/app-key-auth.service';
 import { RequestLimiter } from '../service-api/request-limiter';
 import { ServiceApiErrors } from '../service-api/service-api.exceptions';
 import type { OpenAiRequest } from './openai-caller';
@@ -40,11 +40,7 @@ export class OpenAiKeyGuard implements CanActivate {
   private async byAppKey(req: OpenAiRequest, token: string): Promise<void> {
     const resolved = await this.appKeys.resolve(token);
     if (!resolved) throw OpenAiErrors.invalidKey();
-    const { key, app, workspace } = resolved;
-    if (!app) throw ServiceApiErrors.appNotFound();
-    if (app.status !== 'normal') throw ServiceApiErrors.appAbnormal();
-    if (!app.enableApi) throw ServiceApiErrors.apiDisabled();
-    if (!workspace || workspace.status !== 'normal') throw ServiceApiErrors.workspaceArchived();
+    const { key, app, workspace } = usableApp(resolved);
     req.openAiCaller = { kind: 'app', workspace, app, keyId: key.id };
     setRequestScope(req, { workspaceId: app.workspaceId, appId: app.id });
     this.appKeys.touch(key.id);

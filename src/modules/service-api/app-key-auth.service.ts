@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { KeyUseRecorder } from '../../common/cache/key-use.recorder';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, type Repository } from 'typeorm';
 import { FastReads } from '../../database/fast-reads';
@@ -7,15 +8,17 @@ import { APP_KEY_PREFIX, hashAppKey } from '../apps/app-api-key.token';
 import { AppKeyCache, type ResolvedKey } from '../apps/app-key.cache';
 import { App } from '../apps/app.entity';
 import { Workspace } from '../workspaces/workspace.entity';
-
-// `last_used_at` is written at most this often per key, not on every request.
-const TOUCH_INTERVAL_MS = 60_000;
+import { ServiceApiErrors } from './service-api.exceptions';
 
 /** Finds the app behind a Service API key (by its hash) and keeps `last_used_at` roughly current. */
 @Injectable()
 export class AppKeyAuthService {
   private readonly logger = new Logger(AppKeyAuthService.name);
-  private readonly touched = new Map<string, number>();
+  private readonly uses = new KeyUseRecorder(
+    (id, at) => this.keys.update({ id }, { lastUsedAt: at }),
+    this.logger,
+    'API key',
+  );
 
   private readonly reads: FastReads;
 
@@ -54,14 +57,18 @@ export class AppKeyAuthService {
     return resolved;
   }
 
-  /** Records use without a write per request; a failed write is logged, never the caller's problem. */
+  /** Records the key's use (`last_used_at`, at most once a minute per key). */
   touch(keyId: string): void {
-    const now = Date.now();
-    if (now - (this.touched.get(keyId) ?? 0) < TOUCH_INTERVAL_MS) return;
-    this.touched.set(keyId, now);
-    if (this.touched.size > 10_000) this.touched.clear();
-    this.keys.update({ id: keyId }, { lastUsedAt: new Date(now) }).catch((error: unknown) => {
-      this.logger.warn({ err: error, keyId }, 'could not record API key use');
-    });
+    this.uses.record(keyId);
   }
+}
+
+/** The key's app, if it may serve API calls: Dify's checks, in its order (403s). */
+export function usableApp(resolved: ResolvedKey): ResolvedKey & { app: App; workspace: Workspace } {
+  const { app, workspace } = resolved;
+  if (!app) throw ServiceApiErrors.appNotFound();
+  if (app.status !== 'normal') throw ServiceApiErrors.appAbnormal();
+  if (!app.enableApi) throw ServiceApiErrors.apiDisabled();
+  if (!workspace || workspace.status !== 'normal') throw ServiceApiErrors.workspaceArchived();
+  return { ...resolved, app, workspace };
 }

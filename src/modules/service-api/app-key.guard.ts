@@ -1,6 +1,6 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { setRequestScope } from '../../common/http/request-scope';
-import { AppKeyAuthService } from './app-key-auth.service';
+import { AppKeyAuthService, usableApp } from './app-key-auth.service';
 import { RequestLimiter } from './request-limiter';
 import type { ServiceRequest } from './service-caller';
 import { ServiceApiErrors } from './service-api.exceptions';
@@ -25,11 +25,7 @@ export class AppKeyGuard implements CanActivate {
 
     const resolved = await this.auth.resolve(header.slice(space).trim());
     if (!resolved) throw ServiceApiErrors.invalidToken();
-    const { key, app, workspace } = resolved;
-    if (!app) throw ServiceApiErrors.appNotFound();
-    if (app.status !== 'normal') throw ServiceApiErrors.appAbnormal();
-    if (!app.enableApi) throw ServiceApiErrors.apiDisabled();
-    if (!workspace || workspace.status !== 'normal') throw ServiceApiErrors.workspaceArchived();
+    const { key, app } = usableApp(resolved);
 
     req.serviceCaller = { app, keyId: key.id };
     setRequestScope(req, { workspaceId: app.workspaceId, appId: app.id });
