@@ -184,7 +184,6 @@ export class FastWrites<T extends ObjectLiteral> {
    * path's insert, measured). Traced like every other statement.
    */
   private async execute(plan: Plan, values: unknown[]): Promise<void> {
-    const driver = this.dataSource.driver;
     const sqlite = this.sqlite();
     if (sqlite) {
       this.runOnSqlite(sqlite, plan, values);

@@ -477,7 +477,8 @@ describe('OpenAI-compatible API (openai SDK)', () => {
         .get(`/v1/messages?user=carol&conversation_id=${listed.body.data[0].id as string}`)
         .set('Authorization', `Bearer ${chat.key}`)
         .expect(200);
-      expect(messages.body.data.map((m: { query: string; answer: string }) => [m.query, m.answer])).toEqual([
+      const turns = messages.body.data as { query: string; answer: string }[];
+      expect(turns.map((m) => [m.query, m.answer])).toEqual([
         ['turn one', 'You said: turn one'],
         ['turn two', 'You said: turn two'],
       ]);

@@ -59,7 +59,7 @@ function modelIdsOn(kind: TestDatabaseKind): void {
   it('backfills model ids for existing apps when the migration runs, and reverts cleanly', async () => {
     const ds = t.app.get(DataSource);
     const migrationsAfter = ['WorkspaceApiKeys1764300000000'];
-    const executed = (await ds.query('SELECT name FROM migrations ORDER BY id DESC')) as { name: string }[];
+    const executed: { name: string }[] = await ds.query('SELECT name FROM migrations ORDER BY id DESC');
     // Undo everything down to (and including) this migration.
     for (const { name } of executed) {
       await ds.undoLastMigration({ transaction: 'each' });

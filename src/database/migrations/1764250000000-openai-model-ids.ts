@@ -12,7 +12,7 @@ export class OpenAiModelIds1764250000000 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.addColumn('apps', new TableColumn(stringColumn('slug', 64, true)));
-    const apps = (await queryRunner.manager
+    const apps = await queryRunner.manager
       .createQueryBuilder()
       .select('a.id', 'id')
       .addSelect('a.workspace_id', 'workspaceId')
@@ -20,7 +20,7 @@ export class OpenAiModelIds1764250000000 implements MigrationInterface {
       .from('apps', 'a')
       .orderBy('a.created_at', 'ASC')
       .addOrderBy('a.id', 'ASC')
-      .getRawMany()) as { id: string; workspaceId: string; name: string }[];
+      .getRawMany<{ id: string; workspaceId: string; name: string }>();
     const taken = new Map<string, Set<string>>();
     for (const app of apps) {
       let slugs = taken.get(app.workspaceId);
