@@ -24,6 +24,9 @@ interface SqliteDatabase {
   transaction(work: () => void): () => void;
 }
 
+/** Rows written together, atomically: one per table, in order (the first is the FastWrites' own). */
+type Unit = Array<[FastWrites<ObjectLiteral>, ObjectLiteral]>;
+
 /** The part of node-postgres' pool used here: named statements are parsed once per connection. */
 interface PgPool {
   query(config: { name: string; text: string; values: unknown[] }): Promise<unknown>;
@@ -37,94 +40,115 @@ interface PgPool {
  */
 export class FastWrites<T extends ObjectLiteral> {
   private insertPlan?: Plan;
-  /** Combined inserts (see `insertAll`), by the entities they write after this one. */
-  private readonly combinedPlans = new Map<string, Plan>();
-  /** Multi-row inserts (PostgreSQL's group commit), by row count. */
-  private readonly multiRowPlans = new Map<number, Plan>();
-  private readonly group = new GroupCommit<T>({
-    writeOne: (row) => this.run(this.plannedInsert, row),
-    writeMany: (rows) => this.insertMany(rows),
-  });
+  /** Statements for units of k rows per table (PostgreSQL), by tables and k. */
+  private readonly unitPlans = new Map<string, Plan>();
+  /** One group commit per combination of tables written together. */
+  private readonly groups = new Map<string, GroupCommit<Unit>>();
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly entity: EntityTarget<T>,
   ) {}
 
-  /**
-   * Inserts one row; on SQLite and PostgreSQL it is group-committed with the other rows inserted
-   * in the same turn of the event loop (see `GroupCommit`), and resolves once it is committed.
-   */
+  /** Inserts one row (group-committed on SQLite and PostgreSQL, as `insertAll`). */
   async insert(row: T): Promise<void> {
-    if (this.sqlite() || this.pgPool()) await this.group.add(row);
-    else await this.run(this.plannedInsert, row);
-  }
-
-  /** Several rows in one commit; a failure is the caller's (the group commit) to sort out, unlogged. */
-  private async insertMany(rows: T[]): Promise<void> {
-    const sqlite = this.sqlite();
-    if (sqlite) {
-      const plan = this.plannedInsert;
-      const statement = (plan.statement ??= sqlite.prepare(plan.sql));
-      const values = rows.map((row) => this.values(plan.columns, row));
-      traceStatementSync('sqlite', plan.sql, () =>
-        sqlite.transaction(() => {
-          for (const row of values) statement.run(...row);
-        })(),
-      );
-      return;
-    }
-    let plan = this.multiRowPlans.get(rows.length);
-    if (!plan) {
-      const sql = this.insertSql(0, rows.length);
-      plan = this.plan(sql, Array.from({ length: rows.length }, () => this.meta.columns).flat());
-      this.multiRowPlans.set(rows.length, plan);
-    }
-    const values = rows.flatMap((row) => this.values(this.meta.columns, row));
-    const pool = this.pgPool()!;
-    const { name, sql } = plan;
-    await traceStatement('postgresql', sql, () => pool.query({ name, text: sql, values }));
+    await this.insertAll(row);
   }
 
   /**
-   * Inserts this row and then the others, atomically. On PostgreSQL they go as one statement
-   * (`WITH a AS (INSERT …) INSERT …`): one round trip, and foreign keys between the rows hold since
-   * they are checked at the end of the statement. The other databases use a transaction (on
-   * SQLite also one commit instead of one per row).
+   * Inserts this row and then the others, atomically, and resolves once they are committed.
+   *
+   * On SQLite and PostgreSQL the write is group-committed (see `GroupCommit`) with the same
+   * tables' writes of the same turn of the event loop: on PostgreSQL one statement for all of
+   * them (`WITH a AS (INSERT … VALUES (…), (…)) INSERT … VALUES (…), (…)` — one round trip, and
+   * foreign keys between the rows hold since they are checked at the end of the statement), on
+   * SQLite one transaction. MySQL/MariaDB use one transaction per call.
    */
   async insertAll(row: T, ...others: Array<[FastWrites<ObjectLiteral>, ObjectLiteral]>): Promise<void> {
-    if (others.length === 0) return this.insert(row);
-    if (this.dataSource.driver.options.type === 'postgres') {
-      const key = others.map(([writes]) => writes.meta.tableName).join(',');
-      let plan = this.combinedPlans.get(key);
-      if (!plan) {
-        plan = this.planCombinedInsert(others.map(([writes]) => writes));
-        this.combinedPlans.set(key, plan);
-      }
-      const values = [this.values(this.meta.columns, row), ...others.map(([w, r]) => w.values(w.meta.columns, r))];
-      await this.execute(plan, values.flat());
+    const unit: Unit = [[this as FastWrites<ObjectLiteral>, row], ...others];
+    if (this.sqlite() || this.pgPool()) {
+      await this.groupFor(unit).add(unit);
       return;
     }
-    const all: Array<[FastWrites<ObjectLiteral>, ObjectLiteral]> = [
-      [this as FastWrites<ObjectLiteral>, row],
-      ...others,
-    ];
-    const sqlite = this.sqlite();
-    if (sqlite) {
-      sqlite.transaction(() => {
-        for (const [writes, value] of all) {
-          const plan = writes.plannedInsert;
-          writes.runOnSqlite(sqlite, plan, writes.values(plan.columns, value));
-        }
-      })();
+    if (others.length === 0) {
+      await this.dataSource.query(this.plannedInsert.sql, this.values(this.meta.columns, row));
       return;
     }
     await runInTransaction(this.dataSource, async (manager) => {
-      for (const [writes, value] of all) {
+      for (const [writes, value] of unit) {
         const plan = writes.plannedInsert;
         await manager.query(plan.sql, writes.values(plan.columns, value));
       }
     });
+  }
+
+  private groupFor(unit: Unit): GroupCommit<Unit> {
+    const key = unit.map(([writes]) => writes.meta.tableName).join(',');
+    let group = this.groups.get(key);
+    if (!group) {
+      group = new GroupCommit<Unit>({
+        writeOne: (one) => this.writeUnits([one], true),
+        writeMany: (units) => this.writeUnits(units, false),
+      });
+      this.groups.set(key, group);
+    }
+    return group;
+  }
+
+  /**
+   * Units of the same tables, in one transaction (SQLite) or one statement (PostgreSQL). A unit
+   * written alone reports its failure like any failed statement; a failed batch is the group
+   * commit's to sort out, so it is not logged.
+   */
+  private async writeUnits(units: Unit[], alone: boolean): Promise<void> {
+    const sqlite = this.sqlite();
+    if (sqlite) {
+      const write = () => {
+        for (const unit of units) {
+          for (const [writes, value] of unit) {
+            const plan = writes.plannedInsert;
+            const values = writes.values(plan.columns, value);
+            if (alone) writes.runOnSqlite(sqlite, plan, values);
+            else (plan.statement ??= sqlite.prepare(plan.sql)).run(...values);
+          }
+        }
+      };
+      if (alone) sqlite.transaction(write)();
+      else traceStatementSync('sqlite', this.plannedInsert.sql, () => sqlite.transaction(write)());
+      return;
+    }
+    const plan = this.unitPlan(units[0], units.length);
+    // Values table by table, and within a table unit by unit, as the statement lists them.
+    const values = units[0].flatMap((_, table) =>
+      units.flatMap((unit) => {
+        const [writes, value] = unit[table];
+        return writes.values(writes.meta.columns, value);
+      }),
+    );
+    await this.executeOnPg(this.pgPool()!, plan, values, alone);
+  }
+
+  /** The statement for `count` units of these tables: one multi-row INSERT per table, chained with WITH. */
+  private unitPlan(unit: Unit, count: number): Plan {
+    const tables = unit.map(([writes]) => writes);
+    const key = `${tables.map((writes) => writes.meta.tableName).join(',')}|${count}`;
+    let plan = this.unitPlans.get(key);
+    if (!plan) {
+      let next = 0;
+      const statements = tables.map((writes) => {
+        const sql = writes.insertSql(next, count);
+        next += writes.meta.columns.length * count;
+        return sql;
+      });
+      const last = statements.pop()!;
+      const sql = statements.length ? `WITH ${statements.map((s, i) => `w${i} AS (${s})`).join(', ')} ${last}` : last;
+      plan = this.plan(
+        sql,
+        tables.flatMap((writes) => Array.from({ length: count }, () => writes.meta.columns).flat()),
+      );
+      this.unitPlans.set(key, plan);
+    }
+    return plan;
   }
 
   private get meta() {
@@ -147,22 +171,6 @@ export class FastWrites<T extends ObjectLiteral> {
     return `INSERT INTO ${driver.escape(this.meta.tableName)} (${names}) VALUES ${lists.join(', ')}`;
   }
 
-  private planCombinedInsert(others: FastWrites<ObjectLiteral>[]): Plan {
-    const all = [this as FastWrites<ObjectLiteral>, ...others];
-    let next = 0;
-    const statements = all.map((writes) => {
-      const sql = writes.insertSql(next);
-      next += writes.meta.columns.length;
-      return sql;
-    });
-    const last = statements.pop()!;
-    const sql = `WITH ${statements.map((s, i) => `w${i} AS (${s})`).join(', ')} ${last}`;
-    return this.plan(
-      sql,
-      all.flatMap((writes) => writes.meta.columns),
-    );
-  }
-
   /** Turns `:vN` into the driver's placeholders once; each appears once, in order. */
   private plan(sql: string, columns: ColumnMetadata[]): Plan {
     // String markers: some drivers inline numbers as literals instead of binding them.
@@ -174,34 +182,21 @@ export class FastWrites<T extends ObjectLiteral> {
     return { sql: native, columns, name: `keel_${createHash('sha1').update(native).digest('hex').slice(0, 20)}` };
   }
 
-  private async run(plan: Plan, row: T): Promise<void> {
-    await this.execute(plan, this.values(plan.columns, row));
-  }
-
   /**
    * On PostgreSQL, as a named prepared statement straight on TypeORM's pool: parsed and planned
    * once per connection instead of on every call (a third of the server's CPU for the chat
-   * path's insert, measured). Traced like every other statement.
+   * path's insert, measured). Traced like every other statement; `report` says whether a
+   * failure is logged (not for a group commit's batch, which is retried row by row).
    */
-  private async execute(plan: Plan, values: unknown[]): Promise<void> {
-    const sqlite = this.sqlite();
-    if (sqlite) {
-      this.runOnSqlite(sqlite, plan, values);
-      return;
+  private async executeOnPg(pool: PgPool, plan: Plan, values: unknown[], report: boolean): Promise<void> {
+    const started = performance.now();
+    try {
+      await traceStatement('postgresql', plan.sql, () => pool.query({ name: plan.name, text: plan.sql, values }));
+    } catch (error) {
+      throw report ? this.failed(error, plan) : error;
+    } finally {
+      this.noteIfSlow(plan, started);
     }
-    const pool = this.pgPool();
-    if (pool) {
-      const started = performance.now();
-      try {
-        await traceStatement('postgresql', plan.sql, () => pool.query({ name: plan.name, text: plan.sql, values }));
-      } catch (error) {
-        throw this.failed(error, plan);
-      } finally {
-        this.noteIfSlow(plan, started);
-      }
-      return;
-    }
-    await this.dataSource.query(plan.sql, values);
   }
 
   /**

@@ -140,4 +140,23 @@ describe.each(availableDatabaseKinds())('FastWrites.insertAll on %s', (kind) => 
     await Promise.all(clean.map((row) => messages.insert(row)));
     expect(await ds.getRepository(Message).countBy({ conversationId: c.id })).toBe(12);
   });
+
+  it('group-commits conversation-and-message pairs of one tick; a failing pair is written by neither row', async () => {
+    const conversations = new FastWrites(ds, Conversation);
+    const messages = new FastWrites(ds, Message) as FastWrites<ObjectLiteral>;
+    const taken = randomUUID();
+    const first = conversation();
+    await conversations.insertAll(first, [messages, message(first.id, taken)]);
+    const pairs = Array.from({ length: 4 }, (_, i) => {
+      const c = conversation();
+      return { c, m: message(c.id, i === 1 ? taken : randomUUID()) };
+    });
+    const outcomes = await Promise.allSettled(pairs.map(({ c, m }) => conversations.insertAll(c, [messages, m])));
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    for (const [i, { c, m }] of pairs.entries()) {
+      const written = i === 1 ? 0 : 1;
+      expect(await ds.getRepository(Conversation).countBy({ id: c.id })).toBe(written);
+      if (i !== 1) expect(await ds.getRepository(Message).findOneByOrFail({ id: m.id })).toEqual(m);
+    }
+  });
 });
