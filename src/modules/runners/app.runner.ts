@@ -21,8 +21,8 @@ import { TaskRegistry } from './task-registry';
 import { countMessageTokens, countTokens } from './token-counter';
 import { type DifyUsage, usageOf } from './usage';
 
-/** The task of a run nobody can stop by id. */
-const UNSTOPPABLE = { signal: new AbortController().signal, done: () => undefined };
+/** The task of a run nobody can stop by id: no signal to listen to. */
+const UNSTOPPABLE: { signal?: AbortSignal; done: () => void } = { done: () => undefined };
 
 /** An app's model, ready to call. */
 export interface ResolvedModel {
@@ -199,7 +199,7 @@ export class AppRunner {
     input: RunInput,
     message: Message,
     prompt: ChatMessage[],
-    task: { signal: AbortSignal; done: () => void },
+    task: { signal?: AbortSignal; done: () => void },
   ): AsyncGenerator<RunEvent> {
     const { provider, credentials, config } = input.model;
     const labels = { provider: provider.name, model: config.model.name };
@@ -207,7 +207,7 @@ export class AppRunner {
     // AbortSignal.any keeps weak references and showed in the chat benchmark's profile.
     const either = new AbortController();
     const abort = () => either.abort();
-    const sources = input.clientSignal ? [task.signal, input.clientSignal] : [task.signal];
+    const sources = [task.signal, input.clientSignal].filter((source): source is AbortSignal => source !== undefined);
     for (const source of sources) {
       if (source.aborted) either.abort();
       else source.addEventListener('abort', abort, { once: true });
