@@ -377,6 +377,20 @@ describe('OpenAI-compatible API (openai SDK)', () => {
       ).toBe(before);
     });
 
+    it.each(['X-Conversation-Id', 'X-OpenWebUI-Chat-Id', 'X-OpenWebUI-User-Id'])(
+      'a %s over 255 characters → 400 naming the header, nothing stored',
+      async (name) => {
+        const before = await ds().getRepository(Message).count();
+        const res = await post(
+          chat.key,
+          { model: chat.app.slug, messages: [{ role: 'user', content: 'x' }] },
+          { [name]: 'x'.repeat(256) },
+        ).expect(400);
+        expect(res.body.error).toMatchObject({ type: 'invalid_request_error', param: name.toLowerCase() });
+        expect(await ds().getRepository(Message).count()).toBe(before);
+      },
+    );
+
     it('a malformed JSON body → 400 in OpenAI’s envelope', async () => {
       const res = await request(t.baseUrl)
         .post('/v1/chat/completions')

@@ -23,7 +23,8 @@ import { workspaceKeyLimits } from './workspace-key.limits';
 /** Milliseconds from the request's arrival to the model request leaving: Keel's own overhead. */
 export const OVERHEAD_HEADER = 'x-keel-overhead-ms';
 
-const MAX_EXTERNAL_ID = 255;
+/** Conversation and end-user ids from headers are stored in 255-character columns. */
+const MAX_HEADER_ID = 255;
 
 /** A header's value, when it is there and not empty. */
 function header(req: Request, name: string): string | undefined {
@@ -77,10 +78,12 @@ export class ChatCompletionsService {
     const inputs = checkedInputs(model.config.user_input_form, body.inputs);
     const externalHeader = header(req, 'x-conversation-id') ? 'x-conversation-id' : 'x-openwebui-chat-id';
     const externalId = app.mode === 'chat' ? header(req, externalHeader) : undefined;
-    if (externalId && externalId.length > MAX_EXTERNAL_ID) throw OpenAiErrors.badConversationId(externalHeader);
+    if (externalId && externalId.length > MAX_HEADER_ID) throw OpenAiErrors.headerTooLong(externalHeader);
     const query = textOf(lastUser.content);
 
-    const user = body.user?.trim() || header(req, 'x-openwebui-user-id') || `${caller.kind}-key-${keyIdOf(caller)}`;
+    const headerUser = header(req, 'x-openwebui-user-id');
+    if (headerUser && headerUser.length > MAX_HEADER_ID) throw OpenAiErrors.headerTooLong('x-openwebui-user-id');
+    const user = body.user?.trim() || headerUser || `${caller.kind}-key-${keyIdOf(caller)}`;
     const endUser = await this.endUsers.findOrCreate(app, user);
     const release = await this.takeSlots(caller, app);
     let conversation: Conversation | null = null;

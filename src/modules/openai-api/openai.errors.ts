@@ -32,7 +32,7 @@ export const OpenAiErrors = {
     new InvalidParamException('messages', 'messages: at least one message must have the role "user".'),
   imagesDisabled: () =>
     new InvalidParamException('messages', 'messages: this app does not accept images (its image upload is off).'),
-  badConversationId: (header: string) => new InvalidParamException(header, `${header}: must be 1 to 255 characters.`),
+  headerTooLong: (header: string) => new InvalidParamException(header, `${header}: must be 1 to 255 characters.`),
   /**
    * Keel already retried the provider as the SDKs would; `x-should-retry: false` keeps the
    * client's SDK from multiplying those retries.
