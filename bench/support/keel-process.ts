@@ -20,7 +20,7 @@ export interface KeelProcess {
 export async function startKeel(env: Record<string, string>): Promise<KeelProcess> {
   const port = await freePort();
   const cwd = mkdtempSync(join(tmpdir(), 'keel-bench-'));
-  const child = spawn(process.execPath, [...KEEL_NODE_ARGS, KEEL_ENTRY], {
+  const child = spawn(process.env.BENCH_KEEL_NODE ?? process.execPath, [...KEEL_NODE_ARGS, KEEL_ENTRY], {
     cwd: KEEL_CWD ?? cwd,
     env: {
       PATH: process.env.PATH ?? '',

@@ -28,6 +28,7 @@ export class SseStream {
   private finished = false;
   private corked = false;
   private readonly uncork = () => {
+    if (!this.corked) return;
     this.corked = false;
     this.res.uncork();
   };
@@ -101,6 +102,9 @@ export class SseStream {
   end(): void {
     if (this.finished) return;
     this.finish();
+    // The last frames leave before the end: on Node 22, frames still corked when the response
+    // ended in the same tick never reached the client (Node 20 sent them).
+    this.uncork();
     if (!this.res.destroyed) this.res.end();
   }
 
