@@ -8,7 +8,7 @@ import { allowedMethodsFor } from '../http/allowed-methods';
 import { requestIdOf, requestScopeOf } from '../http/request-scope';
 import { ApiException } from './api.exception';
 import { InvalidParamException } from './common.exceptions';
-import { isOpenAiPath, openAiErrorOf } from './openai-envelope';
+import { isOpenAiPath, openAiErrorOf, unservedOpenAiPath } from './openai-envelope';
 import { httpReason } from './http-reasons';
 
 export interface ErrorBody {
@@ -61,12 +61,7 @@ export class GlobalExceptionFilter implements ExceptionFilter {
     }
     if (rendered.status === 401) rendered.headers['WWW-Authenticate'] ??= 'Bearer realm="api"';
     const body = isOpenAiPath(req.path)
-      ? openAiErrorOf(
-          rendered.body,
-          exception instanceof InvalidParamException ? exception.field : null,
-          req.path,
-          req.method,
-        )
+      ? openAiErrorOf(rendered.body, exception instanceof InvalidParamException ? exception.field : null)
       : rendered.body;
     res.status(rendered.status).set(rendered.headers).json(body);
   }
@@ -104,6 +99,8 @@ export class GlobalExceptionFilter implements ExceptionFilter {
 
   private unmatchedRoute(req: Request): RenderedError {
     const allowed = allowedMethodsFor(req);
+    const unserved = allowed.length === 0 ? unservedOpenAiPath(req.method, req.path) : undefined;
+    if (unserved) return { status: unserved.status, body: unserved, headers: {} };
     const status = allowed.length > 0 ? 405 : 404;
     const reason = httpReason(status);
     return {

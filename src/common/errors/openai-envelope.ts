@@ -34,13 +34,17 @@ function typeOf(status: number): string {
 }
 
 /** An error rendered for the Dify envelope, in OpenAI's `{error: {message, type, param, code}}`. */
-export function openAiErrorOf(body: ErrorBody, param: string | null, path: string, method: string): OpenAiErrorBody {
-  const { status } = body;
-  let message = body.message;
-  let code = body.code in OPENAI_CODES ? OPENAI_CODES[body.code] : body.code;
-  if ((status === 404 || status === 405) && body.code !== 'model_not_found' && !SERVED_PATH.test(path)) {
-    message = `Keel does not serve ${method} ${path}: its OpenAI-compatible API has /v1/models and /v1/chat/completions.`;
-    code = 'unknown_url';
-  }
-  return { error: { message, type: typeOf(status), param, code } };
+export function openAiErrorOf(body: ErrorBody, param: string | null): OpenAiErrorBody {
+  const code = body.code in OPENAI_CODES ? OPENAI_CODES[body.code] : body.code;
+  return { error: { message: body.message, type: typeOf(body.status), param, code } };
+}
+
+/** The answer to an OpenAI path Keel does not serve (no route matched), or undefined for any other path. */
+export function unservedOpenAiPath(method: string, path: string): ErrorBody | undefined {
+  if (!isOpenAiPath(path) || SERVED_PATH.test(path)) return undefined;
+  return {
+    status: 404,
+    code: 'unknown_url',
+    message: `Keel does not serve ${method} ${path}: its OpenAI-compatible API has /v1/models and /v1/chat/completions.`,
+  };
 }

@@ -27,11 +27,7 @@ export const OVERHEAD_HEADER = 'x-keel-overhead-ms';
 const MAX_HEADER_ID = 255;
 
 /** A header's value, when it is there and not empty. */
-function header(req: Request, name: string): string | undefined {
-  const value = req.headers[name];
-  const text = (Array.isArray(value) ? value[0] : value)?.trim();
-  return text || undefined;
-}
+const header = (req: Request, name: string) => req.get(name)?.trim() || undefined;
 
 function chatMessagesOf(body: ChatCompletionRequest): ChatMessage[] {
   return body.messages.map((message) => ({

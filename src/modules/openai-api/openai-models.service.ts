@@ -27,7 +27,7 @@ export class OpenAiModelsService {
     if (caller.kind === 'app') return served(caller.app) ? [caller.app] : [];
     const allowed = caller.key.appIds;
     if (allowed && allowed.length === 0) return [];
-    const apps = await this.apps.find({
+    return this.apps.find({
       where: {
         workspaceId: caller.workspace.id,
         status: 'normal',
@@ -38,7 +38,6 @@ export class OpenAiModelsService {
       },
       order: { slug: 'ASC' },
     });
-    return apps.filter(served);
   }
 
   /** The app a request's `model` names, or 404 `model_not_found` — the field is never ignored. */

@@ -1,5 +1,6 @@
 import { ApiException } from '../../common/errors/api.exception';
 import { InvalidParamException } from '../../common/errors/common.exceptions';
+import { openAiErrorOf, type OpenAiErrorBody } from '../../common/errors/openai-envelope';
 import type { UpstreamError } from '../providers/upstream.error';
 
 // Codes of a failed model call on this face; the status is 502 for all of them (the fault is
@@ -38,21 +39,13 @@ export const OpenAiErrors = {
    * client's SDK from multiplying those retries.
    */
   upstreamFailed: (failure: UpstreamError) =>
-    new ApiException(502, UPSTREAM_CODES[failure.failure], upstreamMessage(failure), {
+    new ApiException(502, UPSTREAM_CODES[failure.failure], `The model provider failed: ${failure.message}`, {
       headers: { 'x-should-retry': 'false' },
     }),
 };
 
-const upstreamMessage = (failure: UpstreamError) => `The model provider failed: ${failure.message}`;
-
-/** A failure as a frame inside a stream that has already started. */
-export function streamErrorOf(failure: UpstreamError) {
-  return {
-    error: {
-      message: upstreamMessage(failure),
-      type: 'upstream_error',
-      param: null,
-      code: UPSTREAM_CODES[failure.failure],
-    },
-  };
+/** A failure as a frame inside a stream that has already started: the same error, in the same envelope. */
+export function streamErrorOf(failure: UpstreamError): OpenAiErrorBody {
+  const error = OpenAiErrors.upstreamFailed(failure);
+  return openAiErrorOf({ status: error.getStatus(), code: error.code, message: error.message }, null);
 }
