@@ -54,7 +54,7 @@ export function buildOpenApiDocument(app: INestApplication) {
     new DocumentBuilder()
       .setTitle('Keel')
       .setDescription(
-        'Keel API: the Dify-compatible Service API (/v1, app keys), the console API (/console/api) and operations endpoints (/health).',
+        'Keel API: the Dify-compatible Service API (/v1, app keys), the OpenAI-compatible API (/v1/models, /v1/chat/completions; app keys and workspace keys sk-keel-…), the console API (/console/api) and operations endpoints (/health).',
       )
       .setVersion(API_VERSION)
       .addBearerAuth()
