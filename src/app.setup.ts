@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { cleanupOpenApiDoc } from 'nestjs-zod';
 import { AppModule } from './app.module';
 import { setupCors } from './common/http/cors.setup';
+import { StablePrototypeExpressAdapter } from './common/http/stable-prototype-express.adapter';
 import { GracefulShutdownService } from './common/lifecycle/graceful-shutdown.service';
 import type { AppConfig } from './config/app-config';
 
@@ -20,7 +21,7 @@ export async function createApp(
   config: AppConfig,
   rootModule: DynamicModule | Type = AppModule.forRoot(config),
 ): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(rootModule, {
+  const app = await NestFactory.create<NestExpressApplication>(rootModule, new StablePrototypeExpressAdapter(), {
     bufferLogs: true,
     // Keel parses bodies itself (JsonBodyMiddleware) so that errors use the API's envelope.
     bodyParser: false,
