@@ -1,3 +1,4 @@
+import { Cancellation, type CancelSignal } from '../lifecycle/cancel-signal';
 import type { Response } from 'express';
 
 export interface SseStreamOptions {
@@ -12,6 +13,9 @@ export interface SseStreamOptions {
 
 export const DIFY_PING_FRAME = 'event: ping\n\n';
 
+/** A batch this large is written at once instead of at the end of the tick (a chat frame is ~200 B). */
+const FLUSH_AT_CHARS = 16 * 1024;
+
 /**
  * Server-sent events written by hand on the Express response: `data: <json>\n\n` frames only (no
  * `id:` or `retry:` lines, which Nest's `@Sse()` adds and which is GET-only anyway), with
@@ -20,17 +24,21 @@ export const DIFY_PING_FRAME = 'event: ping\n\n';
  * Frames written in the same tick leave in one socket write: an upstream usually delivers several
  * chunks per read, and each write is a system call that cost more than formatting the frames in
  * the chat benchmark. Nothing waits: the batch is flushed as soon as the current tick's work ends.
+ * The last batch leaves with the response's end (`res.end(frames)`: the frames and the chunked
+ * terminator in one write, where flushing first and ending after took two).
  */
 export class SseStream {
-  private readonly controller = new AbortController();
+  private readonly cancellation = new Cancellation();
   private timer?: NodeJS.Timeout;
   private started = false;
   private finished = false;
-  private corked = false;
-  private readonly uncork = () => {
-    if (!this.corked) return;
-    this.corked = false;
-    this.res.uncork();
+  /** Frames written in this tick, not yet handed to the response. */
+  private pending = '';
+  private readonly flush = () => {
+    const frames = this.pending;
+    if (!frames) return;
+    this.pending = '';
+    if (!this.res.destroyed) this.res.write(frames);
   };
 
   constructor(
@@ -38,14 +46,14 @@ export class SseStream {
     private readonly options: SseStreamOptions,
   ) {
     res.on('close', () => {
-      if (!this.finished) this.controller.abort(new Error('client disconnected'));
+      if (!this.finished) this.cancellation.abort(new Error('client disconnected'));
       this.finish();
     });
   }
 
   /** Aborted when the client goes away before `end()`. */
-  get signal(): AbortSignal {
-    return this.controller.signal;
+  get signal(): CancelSignal {
+    return this.cancellation;
   }
 
   get open(): boolean {
@@ -81,12 +89,13 @@ export class SseStream {
   async write(frame: string): Promise<void> {
     if (!this.open) return;
     this.armKeepAlive();
-    if (!this.corked) {
-      this.corked = true;
-      this.res.cork();
-      process.nextTick(this.uncork);
-    }
-    if (!this.res.write(frame)) {
+    if (!this.pending) process.nextTick(this.flush);
+    this.pending += frame;
+    // A writer that never waits (each write resolves at once) would otherwise pile its frames
+    // up until the tick ends: a large batch leaves now, so that backpressure can show.
+    if (this.pending.length >= FLUSH_AT_CHARS) this.flush();
+    // Backpressure: wait until the socket takes more.
+    if (this.res.writableNeedDrain) {
       await new Promise<void>((resolve) => {
         const done = () => {
           this.res.off('drain', done);
@@ -102,10 +111,9 @@ export class SseStream {
   end(): void {
     if (this.finished) return;
     this.finish();
-    // The last frames leave before the end: on Node 22, frames still corked when the response
-    // ended in the same tick never reached the client (Node 20 sent them).
-    this.uncork();
-    if (!this.res.destroyed) this.res.end();
+    const frames = this.pending;
+    this.pending = '';
+    if (!this.res.destroyed) this.res.end(frames || undefined);
   }
 
   private armKeepAlive(): void {

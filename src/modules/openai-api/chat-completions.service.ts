@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { MetricsService } from '@keel/metrics';
 import { msSinceArrival } from '../../common/http/request-arrival';
+import { Cancellation, type CancelSignal } from '../../common/lifecycle/cancel-signal';
 import { setRequestScope } from '../../common/http/request-scope';
 import { AppConfig } from '../../config/app-config';
 import type { App } from '../apps/app.entity';
@@ -91,7 +92,7 @@ export class ChatCompletionsService {
     }
 
     const answer: OpenAiAnswer = { model: app.slug, includeUsage: body.stream_options?.include_usage === true };
-    const start = (clientSignal: AbortSignal): Promise<RunHandle> =>
+    const start = (clientSignal: CancelSignal): Promise<RunHandle> =>
       this.runner.start({
         app,
         mode: app.mode,
@@ -118,11 +119,11 @@ export class ChatCompletionsService {
       await writeOpenAiStream(sse, await start(sse.signal), answer, keepAliveMs);
       return;
     }
-    const disconnected = new AbortController();
+    const disconnected = new Cancellation();
     res.on('close', () => {
       if (!res.writableFinished) disconnected.abort();
     });
-    res.status(200).json(await blockingOpenAiAnswer(await start(disconnected.signal), answer));
+    res.status(200).json(await blockingOpenAiAnswer(await start(disconnected), answer));
   }
 
   /**

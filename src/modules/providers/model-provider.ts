@@ -1,3 +1,4 @@
+import type { CancelSignal } from '../../common/lifecycle/cancel-signal';
 import type { z } from 'zod';
 
 export type ChatRole = 'system' | 'user' | 'assistant';
@@ -16,7 +17,7 @@ export interface ChatRequest {
   messages: ChatMessage[];
   /** Model parameters (`temperature`, `top_p`, `max_tokens`, `stop`, …) passed through as given. */
   params: Record<string, unknown>;
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   /** Called once, as the request leaves for the provider (not again for retries). */
   onSent?: () => void;
 }

@@ -8,6 +8,7 @@ import {
 } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import packageJson from '../../../package.json';
+import type { CancelSignal } from '../../common/lifecycle/cancel-signal';
 import { UpstreamError } from './upstream.error';
 
 /*
@@ -57,7 +58,7 @@ export class UpstreamCall {
 
   constructor(
     readonly req: ClientRequest,
-    private readonly signal: AbortSignal | undefined,
+    private readonly signal: CancelSignal | undefined,
     private readonly timeoutMs: number,
   ) {
     // Socket errors can still arrive after the response: the request keeps a listener for life.
@@ -201,7 +202,7 @@ export class UpstreamHttpClient {
     path: string,
     body: string | undefined,
     accept: string,
-    signal?: AbortSignal,
+    signal?: CancelSignal,
     onOk?: (call: UpstreamCall) => void,
   ): Promise<UpstreamCall> {
     const headers: OutgoingHttpHeaders = { ...this.headers, Accept: accept };
@@ -236,7 +237,7 @@ export class UpstreamHttpClient {
     path: string,
     headers: OutgoingHttpHeaders,
     body: string | undefined,
-    signal: AbortSignal | undefined,
+    signal: CancelSignal | undefined,
     onOk: ((call: UpstreamCall) => void) | undefined,
   ): Promise<UpstreamCall> {
     if (signal?.aborted) return Promise.reject(UpstreamError.aborted(signal.reason));
@@ -304,7 +305,7 @@ function askedDelayMs(headers: IncomingHttpHeaders | undefined, now: number): nu
 }
 
 /** Waits `ms`; the caller's abort ends the wait at once with an 'aborted' error. */
-function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
+function wait(ms: number, signal: CancelSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(UpstreamError.aborted(signal.reason));
     const onAbort = () => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type ObjectLiteral } from 'typeorm';
 import { FastWrites } from '../../database/fast-writes';
+import { Cancellation, type CancelSignal } from '../../common/lifecycle/cancel-signal';
 import { MetricsService } from '@keel/metrics';
 import { unixSeconds } from '../../common/http/unix-seconds';
 import { AppConfig } from '../../config/app-config';
@@ -22,7 +23,7 @@ import { countMessageTokens, countTokens } from './token-counter';
 import { type DifyUsage, usageOf } from './usage';
 
 /** The task of a run nobody can stop by id: no signal to listen to. */
-const UNSTOPPABLE: { signal?: AbortSignal; done: () => void } = { done: () => undefined };
+const UNSTOPPABLE: { signal?: CancelSignal; done: () => void } = { done: () => undefined };
 
 /** An app's model, ready to call. */
 export interface ResolvedModel {
@@ -65,7 +66,7 @@ export interface RunInput {
   /** The request's `files`, stored with the message. */
   files: unknown[] | null;
   /** Aborts the run when the client goes away. */
-  clientSignal?: AbortSignal;
+  clientSignal?: CancelSignal;
   /** Gives back the app's concurrency slot when the run ends. */
   release?: () => void;
 }
@@ -199,20 +200,28 @@ export class AppRunner {
     input: RunInput,
     message: Message,
     prompt: ChatMessage[],
-    task: { signal?: AbortSignal; done: () => void },
+    task: { signal?: CancelSignal; done: () => void },
   ): AsyncGenerator<RunEvent> {
     const { provider, credentials, config } = input.model;
     const labels = { provider: provider.name, model: config.model.name };
     // Either a stop or the client going away ends the run. Linked by hand: Node 20's
-    // AbortSignal.any keeps weak references and showed in the chat benchmark's profile.
-    const either = new AbortController();
-    const abort = () => either.abort();
-    const sources = [task.signal, input.clientSignal].filter((source): source is AbortSignal => source !== undefined);
-    for (const source of sources) {
-      if (source.aborted) either.abort();
-      else source.addEventListener('abort', abort, { once: true });
+    // AbortSignal.any keeps weak references and showed in the chat benchmark's profile. A run with
+    // one source (no stop endpoint) uses that signal as it is.
+    const sources = [task.signal, input.clientSignal].filter((source): source is CancelSignal => source !== undefined);
+    let signal: CancelSignal;
+    let abort: (() => void) | undefined;
+    if (sources.length === 1) {
+      signal = sources[0];
+    } else {
+      const either = new Cancellation();
+      const link = () => either.abort();
+      for (const source of sources) {
+        if (source.aborted) either.abort();
+        else source.addEventListener('abort', link, { once: true });
+      }
+      signal = either;
+      abort = link;
     }
-    const signal = either.signal;
     const started = performance.now();
     let answer = '';
     let reported: { promptTokens: number; completionTokens: number } | undefined;
@@ -271,7 +280,7 @@ export class AppRunner {
       if (failure) yield { type: 'error', failure };
       else yield { type: 'end', answer, status, usage, finishReason };
     } finally {
-      for (const source of sources) source.removeEventListener('abort', abort);
+      if (abort) for (const source of sources) source.removeEventListener('abort', abort);
       task.done();
       input.release?.();
     }

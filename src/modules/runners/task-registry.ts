@@ -1,8 +1,9 @@
+import { Cancellation, type CancelSignal } from '../../common/lifecycle/cancel-signal';
 import { Injectable, Logger, type OnModuleDestroy, Optional } from '@nestjs/common';
 import { RedisService } from '@keel/redis';
 
 interface LocalTask {
-  controller: AbortController;
+  controller: Cancellation;
   owner: string;
 }
 
@@ -31,15 +32,19 @@ export class TaskRegistry implements OnModuleDestroy {
   constructor(@Optional() private readonly redis?: RedisService) {}
 
   /** Registers a task; its signal aborts with reason `STOPPED` when someone stops it. */
-  async register(taskId: string, appId: string, endUserId: string): Promise<{ signal: AbortSignal; done: () => void }> {
-    const task = { controller: new AbortController(), owner: `${appId}:${endUserId}` };
+  async register(
+    taskId: string,
+    appId: string,
+    endUserId: string,
+  ): Promise<{ signal: CancelSignal; done: () => void }> {
+    const task = { controller: new Cancellation(), owner: `${appId}:${endUserId}` };
     this.tasks.set(taskId, task);
     if (this.redis) {
       await this.safely(() => this.redis!.client.set(`tasks:owner:${taskId}`, task.owner, 'PX', OWNER_TTL_MS));
       this.poller ??= setInterval(() => void this.poll(), POLL_MS).unref();
     }
     return {
-      signal: task.controller.signal,
+      signal: task.controller,
       done: () => {
         this.tasks.delete(taskId);
         if (this.tasks.size === 0 && this.poller) {

@@ -17,6 +17,7 @@ import { imagePartsFrom, type UploadLookup } from './request-files';
 import { RequestLimiter } from './request-limiter';
 import type { ChatMessageDto, CompletionMessageDto } from './service-api.dto';
 import { ServiceApiErrors } from './service-api.exceptions';
+import { Cancellation, type CancelSignal } from '../../common/lifecycle/cancel-signal';
 
 const CHAT_MODES = new Set(['chat', 'agent-chat', 'advanced-chat']);
 
@@ -128,17 +129,17 @@ export class GenerationService {
     res: Response,
     mode: DifyMode,
     streaming: boolean,
-    start: (clientSignal: AbortSignal) => Promise<RunHandle>,
+    start: (clientSignal: CancelSignal) => Promise<RunHandle>,
   ): Promise<void> {
     if (streaming) {
       const sse = openDifyStream(res, this.config.serviceApi.pingIntervalMs, this.metrics);
       await writeDifyStream(sse, await start(sse.signal), mode);
       return;
     }
-    const disconnected = new AbortController();
+    const disconnected = new Cancellation();
     res.on('close', () => {
       if (!res.writableFinished) disconnected.abort();
     });
-    res.status(200).json(await blockingDifyAnswer(await start(disconnected.signal), mode));
+    res.status(200).json(await blockingDifyAnswer(await start(disconnected), mode));
   }
 }
