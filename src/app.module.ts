@@ -100,10 +100,12 @@ export class AppModule implements NestModule {
         MetricsHttpModule,
         MailTemplatesModule,
         AuditModule,
-        // Express tries routes in registration order, one pattern at a time: the Service API's
-        // hot routes come first so that a chat message is not matched against every console route.
-        ServiceApiModule,
+        // Express tries routes in registration order, one pattern at a time: the two APIs' hot
+        // routes come first so that a chat message is not matched against every console route.
+        // The OpenAI face's three routes lead; the Service API's twenty-odd would otherwise be
+        // tried before every chat completion.
         OpenAiApiModule,
+        ServiceApiModule,
         SsoModule,
         AuthModule,
         WorkspacesModule,
