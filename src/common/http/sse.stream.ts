@@ -81,31 +81,35 @@ export class SseStream {
     this.armKeepAlive();
   }
 
-  /** Writes one `data:` frame; resolves once the socket can take more (backpressure). */
-  async send(payload: unknown): Promise<void> {
-    await this.write(`data: ${JSON.stringify(payload)}\n\n`);
+  /**
+   * Writes one `data:` frame. Returns a promise only when the client is behind (backpressure):
+   * it resolves once the socket takes more. Callers wait on it only when there is one, since a
+   * promise per frame was a good share of a stream's promises (each one costs more while
+   * asynchronous context tracking is on).
+   */
+  send(payload: unknown): Promise<void> | undefined {
+    return this.write(`data: ${JSON.stringify(payload)}\n\n`);
   }
 
-  async write(frame: string): Promise<void> {
-    if (!this.open) return;
+  /** As `send`, for a frame already formatted. */
+  write(frame: string): Promise<void> | undefined {
+    if (!this.open) return undefined;
     this.armKeepAlive();
     if (!this.pending) process.nextTick(this.flush);
     this.pending += frame;
     // A writer that never waits (each write resolves at once) would otherwise pile its frames
     // up until the tick ends: a large batch leaves now, so that backpressure can show.
     if (this.pending.length >= FLUSH_AT_CHARS) this.flush();
-    // Backpressure: wait until the socket takes more.
-    if (this.res.writableNeedDrain) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          this.res.off('drain', done);
-          this.res.off('close', done);
-          resolve();
-        };
-        this.res.on('drain', done);
-        this.res.on('close', done);
-      });
-    }
+    if (!this.res.writableNeedDrain) return undefined;
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        this.res.off('drain', done);
+        this.res.off('close', done);
+        resolve();
+      };
+      this.res.on('drain', done);
+      this.res.on('close', done);
+    });
   }
 
   end(): void {

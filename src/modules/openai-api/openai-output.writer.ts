@@ -70,29 +70,33 @@ export async function writeOpenAiStream(
   const deltaFrame = (text: string) => `data: ${deltaHead[0]}"content":${JSON.stringify(text)}${deltaHead[1]}\n\n`;
 
   let opened = false;
-  const open = async () => {
+  // The role chunk; the frames after it wait for the client if it is behind.
+  const open = () => {
     if (opened) return;
     opened = true;
     clearTimeout(idle);
     sse.start();
-    await sse.send(chunk([choice({ role: 'assistant', content: '' })]));
+    void sse.send(chunk([choice({ role: 'assistant', content: '' })]));
   };
-  const idle = setTimeout(() => void open(), keepAliveMs);
+  const idle = setTimeout(open, keepAliveMs);
   try {
     for await (const event of handle.events) {
+      let behind: Promise<void> | undefined;
       if (event.type === 'delta') {
-        await open();
-        await sse.write(deltaFrame(event.text));
+        open();
+        behind = sse.write(deltaFrame(event.text));
       } else if (event.type === 'end') {
-        await open();
-        await sse.send(chunk([choice({}, event.finishReason)]));
-        if (answer.includeUsage) await sse.send(chunk([], usageOf(event.usage)));
-        await sse.write(DONE_FRAME);
+        open();
+        void sse.send(chunk([choice({}, event.finishReason)]));
+        if (answer.includeUsage) void sse.send(chunk([], usageOf(event.usage)));
+        behind = sse.write(DONE_FRAME);
       } else if (opened) {
-        await sse.send(streamErrorOf(event.failure));
+        behind = sse.send(streamErrorOf(event.failure));
       } else {
         throw OpenAiErrors.upstreamFailed(event.failure);
       }
+      // Only a client that is behind holds the loop (see SseStream.send).
+      if (behind) await behind;
     }
   } finally {
     clearTimeout(idle);

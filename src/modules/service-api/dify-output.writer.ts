@@ -34,14 +34,15 @@ export async function writeDifyStream(sse: SseStream, handle: RunHandle, mode: D
   sse.start();
   const base = ids(handle, mode);
   for await (const event of handle.events) {
+    let behind: Promise<void> | undefined;
     if (event.type === 'delta') {
-      await sse.send({ event: 'message', ...base, answer: event.text, created_at: handle.createdAt });
+      behind = sse.send({ event: 'message', ...base, answer: event.text, created_at: handle.createdAt });
     } else if (event.type === 'end') {
-      await sse.send({ event: 'message_end', ...base, metadata: metadata(event.usage), created_at: handle.createdAt });
+      behind = sse.send({ event: 'message_end', ...base, metadata: metadata(event.usage), created_at: handle.createdAt });
     } else {
       const error = ServiceApiErrors.upstreamFailed(event.failure);
       const { code, message } = error;
-      await sse.send({
+      behind = sse.send({
         event: 'error',
         ...base,
         status: error.getStatus(),
@@ -50,6 +51,7 @@ export async function writeDifyStream(sse: SseStream, handle: RunHandle, mode: D
         created_at: handle.createdAt,
       });
     }
+    if (behind) await behind;
   }
   sse.end();
 }
