@@ -62,4 +62,48 @@ describe('GroupCommit', () => {
     await Promise.all([group.add('b'), group.add('c')]);
     expect(calls).toEqual([['a'], ['b', 'c']]);
   });
+
+  it('keeps one write in flight: rows of later ticks wait for it and go in one next batch', async () => {
+    const calls: string[][] = [];
+    let inFlight = 0;
+    let most = 0;
+    const releases: Array<() => void> = [];
+    const slow: GroupWriter<string> = {
+      async writeMany(batch) {
+        calls.push(batch);
+        most = Math.max(most, ++inFlight);
+        await new Promise<void>((resolve) => releases.push(resolve));
+        inFlight--;
+      },
+      async writeOne(row) {
+        await this.writeMany([row]);
+      },
+    };
+    const group = new GroupCommit(slow);
+    const tick = () => new Promise((resolve) => setImmediate(resolve));
+    const first = Promise.all([group.add('a'), group.add('b')]);
+    await tick();
+    expect(calls).toEqual([['a', 'b']]);
+    // Three more turns of the event loop while the first write is out.
+    const later = [group.add('c')];
+    await tick();
+    later.push(group.add('d'));
+    await tick();
+    later.push(group.add('e'));
+    await tick();
+    expect(calls).toEqual([['a', 'b']]);
+    releases.shift()!();
+    await first;
+    await tick();
+    expect(calls).toEqual([['a', 'b'], ['c', 'd', 'e']]);
+    releases.shift()!();
+    await Promise.all(later);
+    expect(most).toBe(1);
+    // Idle again: the next row starts a flush of its own.
+    const next = group.add('f');
+    await tick();
+    releases.shift()!();
+    await next;
+    expect(calls.at(-1)).toEqual(['f']);
+  });
 });

@@ -15,12 +15,15 @@ interface Pending<T> {
  * — in one transaction on SQLite, one multi-row statement on PostgreSQL — at most `maxBatch` at a
  * time. Each commit costs the database the same whatever it holds (SQLite's WAL writes every page
  * the rows touched and takes its file locks; PostgreSQL flushes its WAL), so under load, when many
- * chat turns end at once, the per-row cost drops. A failing row does not fail the others: when a
- * batch fails (and is rolled back as a whole), its rows are written one by one, so each caller
- * gets its own outcome.
+ * chat turns end at once, the per-row cost drops. One flush at a time: rows added while a write is
+ * in flight (a round trip to PostgreSQL) wait for it and go in the next batch, so batches grow with
+ * the load instead of the statements in flight (SQLite writes synchronously: nothing overlaps).
+ * A failing row does not fail the others: when a batch fails (and is rolled back as a whole), its
+ * rows are written one by one, so each caller gets its own outcome.
  */
 export class GroupCommit<T> {
   private pending: Pending<T>[] = [];
+  private flushing = false;
 
   constructor(
     private readonly writer: GroupWriter<T>,
@@ -29,11 +32,20 @@ export class GroupCommit<T> {
 
   add(row: T): Promise<void> {
     return new Promise((resolve, reject) => {
-      if (this.pending.push({ row, resolve, reject }) === 1) setImmediate(() => void this.flush());
+      if (this.pending.push({ row, resolve, reject }) === 1 && !this.flushing) setImmediate(() => void this.flush());
     });
   }
 
   private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.pending.length) await this.writeAll();
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private async writeAll(): Promise<void> {
     const all = this.pending;
     this.pending = [];
     for (let start = 0; start < all.length; start += this.maxBatch) {
