@@ -195,6 +195,33 @@ describe('OpenAI-compatible API (openai SDK)', () => {
       ).toBe(before);
     });
 
+    it('ends a stateless stream before its turn is written, then writes it', async () => {
+      const stream = await client(chat).chat.completions.create({
+        model: chat.app.slug,
+        messages: [{ role: 'user', content: 'log me after' }],
+        stream: true,
+        user: 'stateless-stream-user',
+      });
+      let id = '';
+      let text = '';
+      for await (const chunk of stream) {
+        id = chunk.id;
+        text += chunk.choices[0]?.delta.content ?? '';
+      }
+      expect(text).toBe('You said: log me after');
+      const messageId = id.replace('chatcmpl-', '').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
+      await eventually(
+        async () => (await ds().getRepository(Message).findOneBy({ id: messageId }))?.status === 'normal',
+        'turn stored after the stream ended',
+      );
+      expect(await ds().getRepository(Message).findOneByOrFail({ id: messageId })).toMatchObject({
+        conversationId: null,
+        query: 'log me after',
+        answer: 'You said: log me after',
+        messageTokens: expect.any(Number) as number,
+      });
+    });
+
     it('runs a completion app: the last user message fills {{query}}', async () => {
       const res = await client(completion).chat.completions.create({
         model: completion.app.slug,

@@ -108,6 +108,9 @@ export class ChatCompletionsService {
         clientSignal,
         release,
         unstoppable: true,
+        // Stateless calls answer before their log row is written; a bound conversation is stored
+        // first, so that the Service API lists the turn as soon as the stream ends.
+        storeAfterEnd: conversation === null,
         onRequestSent: () => {
           if (!res.headersSent) res.setHeader(OVERHEAD_HEADER, msSinceArrival(req).toFixed(2));
         },

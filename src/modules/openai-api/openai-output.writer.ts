@@ -89,9 +89,12 @@ export async function writeOpenAiStream(
         open();
         void sse.send(chunk([choice({}, event.finishReason)]));
         if (answer.includeUsage) void sse.send(chunk([], usageOf(event.usage)));
-        behind = sse.write(DONE_FRAME);
+        void sse.write(DONE_FRAME);
+        // The answer is complete: the client need not wait while the run stores it.
+        sse.end();
       } else if (opened) {
-        behind = sse.send(streamErrorOf(event.failure));
+        void sse.send(streamErrorOf(event.failure));
+        sse.end();
       } else {
         throw OpenAiErrors.upstreamFailed(event.failure);
       }

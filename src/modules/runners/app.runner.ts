@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type ObjectLiteral } from 'typeorm';
 import { FastWrites } from '../../database/fast-writes';
 import { Cancellation, type CancelSignal } from '../../common/lifecycle/cancel-signal';
@@ -69,6 +69,13 @@ export interface RunInput {
   clientSignal?: CancelSignal;
   /** Gives back the app's concurrency slot when the run ends. */
   release?: () => void;
+  /**
+   * The last event does not wait for the turn to be stored: it comes first and the write follows
+   * (the OpenAI face's stateless calls, whose stored turn is a log and usage record that no client
+   * reads back — as OpenAI itself answers before it stores). A write that fails then is logged.
+   * Otherwise the turn is committed before the last event.
+   */
+  storeAfterEnd?: boolean;
 }
 
 export type RunEvent =
@@ -83,7 +90,10 @@ export interface RunHandle {
   conversationId: string | null;
   /** Unix seconds. */
   createdAt: number;
-  /** Must be consumed to the end: the turn is committed before the last event. */
+  /**
+   * Must be consumed to the end (or closed with `return`): the turn is committed before the last
+   * event, or with `storeAfterEnd` when the iteration finishes.
+   */
   events: AsyncGenerator<RunEvent>;
 }
 
@@ -93,6 +103,8 @@ export interface RunHandle {
  */
 @Injectable()
 export class AppRunner {
+  private readonly logger = new Logger(AppRunner.name);
+
   constructor(
     private readonly config: AppConfig,
     private readonly providers: ProviderCredentialsService,
@@ -271,14 +283,28 @@ export class AppRunner {
         latencyMs: Math.round(latencyMs),
         updatedAt: new Date(),
       });
-      await this.persist(input, message);
-
       this.metrics.modelCalls.inc({ ...labels, outcome: failure ? 'error' : stopped ? 'stopped' : 'success' });
       this.metrics.modelTokens.inc({ ...labels, direction: 'input' }, promptTokens);
       this.metrics.modelTokens.inc({ ...labels, direction: 'output' }, completionTokens);
 
-      if (failure) yield { type: 'error', failure };
-      else yield { type: 'end', answer, status, usage, finishReason };
+      const last: RunEvent = failure
+        ? { type: 'error', failure }
+        : { type: 'end', answer, status, usage, finishReason };
+      if (!input.storeAfterEnd) {
+        await this.persist(input, message);
+        yield last;
+        return;
+      }
+      try {
+        yield last;
+      } finally {
+        // Also when the consumer stops at the last event (a blocking answer returns on it).
+        await this.persist(input, message).catch((error: unknown) =>
+          this.logger.error(
+            `The turn ${message.id} of app ${message.appId} was answered but could not be stored: ${String(error)}`,
+          ),
+        );
+      }
     } finally {
       if (abort) for (const source of sources) source.removeEventListener('abort', abort);
       task.done();
