@@ -301,7 +301,7 @@ export class AppRunner {
         // Also when the consumer stops at the last event (a blocking answer returns on it).
         await this.persist(input, message).catch((error: unknown) =>
           this.logger.error(
-            `The turn ${message.id} of app ${message.appId} was answered but could not be stored: ${String(error)}`,
+            `The turn ${message.id} of app ${message.appId} was answered but could not be stored: ${error instanceof Error ? error.message : String(error)}`,
           ),
         );
       }
