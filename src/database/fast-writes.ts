@@ -50,8 +50,16 @@ export class FastWrites<T extends ObjectLiteral> {
     private readonly entity: EntityTarget<T>,
   ) {}
 
-  /** Inserts one row (group-committed on SQLite and PostgreSQL, as `insertAll`). */
-  async insert(row: T): Promise<void> {
+  /**
+   * Inserts one row (group-committed on SQLite and PostgreSQL, as `insertAll`). `unhurried`: no
+   * one is waiting for it, so it may wait a few milliseconds to share a commit (see GroupCommit).
+   */
+  async insert(row: T, unhurried = false): Promise<void> {
+    const unit: Unit = [[this as FastWrites<ObjectLiteral>, row]];
+    if (this.sqlite() || this.pgPool()) {
+      await this.groupFor(unit).add(unit, unhurried);
+      return;
+    }
     await this.insertAll(row);
   }
 

@@ -63,6 +63,37 @@ describe('GroupCommit', () => {
     expect(calls).toEqual([['a'], ['b', 'c']]);
   });
 
+  it('lets unhurried rows of several ticks wait a little to share one write', async () => {
+    const { calls, writer } = table();
+    const group = new GroupCommit(writer);
+    const tick = () => new Promise((resolve) => setImmediate(resolve));
+    const done = [group.add('a', true)];
+    await tick();
+    done.push(group.add('b', true));
+    await tick();
+    done.push(group.add('c', true));
+    await tick();
+    expect(calls).toEqual([]);
+    await Promise.all(done);
+    expect(calls).toEqual([['a', 'b', 'c']]);
+  });
+
+  it('writes waiting unhurried rows at once with a row someone waits for, or when a batch is full', async () => {
+    // The unhurried delay never elapses here: a write that waited for it would never happen.
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+    try {
+      const { calls, writer } = table();
+      const group = new GroupCommit(writer, 3);
+      await Promise.all([group.add('x', true), group.add('y')]);
+      expect(calls).toEqual([['x', 'y']]);
+      await Promise.all(['p', 'q', 'r'].map((row) => group.add(row, true)));
+      expect(calls.at(-1)).toEqual(['p', 'q', 'r']);
+      expect(jest.getTimerCount()).toBe(0);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('keeps one write in flight: rows of later ticks wait for it and go in one next batch', async () => {
     const calls: string[][] = [];
     let inFlight = 0;
@@ -95,7 +126,10 @@ describe('GroupCommit', () => {
     releases.shift()!();
     await first;
     await tick();
-    expect(calls).toEqual([['a', 'b'], ['c', 'd', 'e']]);
+    expect(calls).toEqual([
+      ['a', 'b'],
+      ['c', 'd', 'e'],
+    ]);
     releases.shift()!();
     await Promise.all(later);
     expect(most).toBe(1);

@@ -4,6 +4,13 @@ export interface GroupWriter<T> {
   writeOne(row: T): Promise<void> | void;
 }
 
+/**
+ * How long a batch of unhurried rows (nobody waits on them: see `add`) collects more before it is
+ * written. Short enough that a turn's row is visible at once to anyone looking, long enough to
+ * put several turns in one commit under load.
+ */
+export const UNHURRIED_WAIT_MS = 5;
+
 interface Pending<T> {
   row: T;
   resolve: () => void;
@@ -18,25 +25,38 @@ interface Pending<T> {
  * chat turns end at once, the per-row cost drops. One flush at a time: rows added while a write is
  * in flight (a round trip to PostgreSQL) wait for it and go in the next batch, so batches grow with
  * the load instead of the statements in flight (SQLite writes synchronously: nothing overlaps).
- * A failing row does not fail the others: when a batch fails (and is rolled back as a whole), its
- * rows are written one by one, so each caller gets its own outcome.
+ * Rows nobody is waiting for (a turn already answered) may wait up to `UNHURRIED_WAIT_MS` for
+ * company; any other row, or a full batch, starts the write at once, with them. A failing row
+ * does not fail the others: when a batch fails (and is rolled back as a whole), its rows are
+ * written one by one, so each caller gets its own outcome.
  */
 export class GroupCommit<T> {
   private pending: Pending<T>[] = [];
   private flushing = false;
+  private soon?: NodeJS.Immediate;
+  private later?: NodeJS.Timeout;
 
   constructor(
     private readonly writer: GroupWriter<T>,
     private readonly maxBatch = 32,
   ) {}
 
-  add(row: T): Promise<void> {
+  /** Resolves once the row is committed; `unhurried` rows may wait a little for others. */
+  add(row: T, unhurried = false): Promise<void> {
     return new Promise((resolve, reject) => {
-      if (this.pending.push({ row, resolve, reject }) === 1 && !this.flushing) setImmediate(() => void this.flush());
+      const count = this.pending.push({ row, resolve, reject });
+      // A flush under way takes every row added before it ends.
+      if (this.flushing) return;
+      if (!unhurried || count >= this.maxBatch) this.soon ??= setImmediate(() => void this.flush());
+      else this.later ??= setTimeout(() => void this.flush(), UNHURRIED_WAIT_MS);
     });
   }
 
   private async flush(): Promise<void> {
+    if (this.flushing) return;
+    clearImmediate(this.soon);
+    clearTimeout(this.later);
+    this.soon = this.later = undefined;
     this.flushing = true;
     try {
       while (this.pending.length) await this.writeAll();

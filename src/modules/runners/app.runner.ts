@@ -325,7 +325,8 @@ export class AppRunner {
       await this.newConversations.insertAll(input.conversation, [this.messages as FastWrites<ObjectLiteral>, message]);
       return;
     }
-    await this.messages.insert(message);
+    // A turn stored after its answer has nobody waiting: it may share a commit with the next ones.
+    await this.messages.insert(message, input.storeAfterEnd === true);
     if (input.conversation) await this.conversations.touch(input.conversation.id);
   }
 }
