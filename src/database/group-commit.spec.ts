@@ -94,6 +94,34 @@ describe('GroupCommit', () => {
     }
   });
 
+  it('after a write, lets unhurried rows that came meanwhile wait for company; awaited ones go at once', async () => {
+    const calls: string[][] = [];
+    const releases: Array<() => void> = [];
+    const slow: GroupWriter<string> = {
+      async writeMany(batch) {
+        calls.push(batch);
+        await new Promise<void>((resolve) => releases.push(resolve));
+      },
+      async writeOne(row) {
+        await this.writeMany([row]);
+      },
+    };
+    const group = new GroupCommit(slow);
+    const tick = () => new Promise((resolve) => setImmediate(resolve));
+    const first = group.add('a');
+    await tick();
+    const waiting = group.add('b', true);
+    releases.shift()!();
+    await first;
+    await tick();
+    expect(calls).toEqual([['a']]); // 'b' waits for company
+    const urgent = group.add('c');
+    await tick();
+    expect(calls).toEqual([['a'], ['b', 'c']]);
+    releases.shift()!();
+    await Promise.all([waiting, urgent]);
+  });
+
   it('keeps one write in flight: rows of later ticks wait for it and go in one next batch', async () => {
     const calls: string[][] = [];
     let inFlight = 0;

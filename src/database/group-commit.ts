@@ -32,6 +32,8 @@ interface Pending<T> {
  */
 export class GroupCommit<T> {
   private pending: Pending<T>[] = [];
+  /** Pending rows someone waits for. */
+  private awaited = 0;
   private flushing = false;
   private soon?: NodeJS.Immediate;
   private later?: NodeJS.Timeout;
@@ -44,12 +46,21 @@ export class GroupCommit<T> {
   /** Resolves once the row is committed; `unhurried` rows may wait a little for others. */
   add(row: T, unhurried = false): Promise<void> {
     return new Promise((resolve, reject) => {
-      const count = this.pending.push({ row, resolve, reject });
-      // A flush under way takes every row added before it ends.
-      if (this.flushing) return;
-      if (!unhurried || count >= this.maxBatch) this.soon ??= setImmediate(() => void this.flush());
-      else this.later ??= setTimeout(() => void this.flush(), UNHURRIED_WAIT_MS);
+      this.pending.push({ row, resolve, reject });
+      if (!unhurried) this.awaited++;
+      // A flush under way goes on while it has work that cannot wait (see `flush`).
+      if (!this.flushing) this.schedule();
     });
+  }
+
+  /** Rows someone waits for, or a full batch, cannot wait. */
+  private get urgent(): boolean {
+    return this.awaited > 0 || this.pending.length >= this.maxBatch;
+  }
+
+  private schedule(): void {
+    if (this.urgent) this.soon ??= setImmediate(() => void this.flush());
+    else this.later ??= setTimeout(() => void this.flush(), UNHURRIED_WAIT_MS);
   }
 
   private async flush(): Promise<void> {
@@ -59,15 +70,20 @@ export class GroupCommit<T> {
     this.soon = this.later = undefined;
     this.flushing = true;
     try {
-      while (this.pending.length) await this.writeAll();
+      // The first batch goes whatever it holds (its time has come); after it, rows that arrived
+      // meanwhile go at once only if they cannot wait, else they wait for company as usual.
+      do await this.writeAll();
+      while (this.urgent);
     } finally {
       this.flushing = false;
     }
+    if (this.pending.length) this.schedule();
   }
 
   private async writeAll(): Promise<void> {
     const all = this.pending;
     this.pending = [];
+    this.awaited = 0;
     for (let start = 0; start < all.length; start += this.maxBatch) {
       const batch = all.slice(start, start + this.maxBatch);
       if (batch.length > 1 && (await this.attempt(() => this.writer.writeMany(batch.map((p) => p.row))))) {
