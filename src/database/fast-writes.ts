@@ -55,12 +55,7 @@ export class FastWrites<T extends ObjectLiteral> {
    * one is waiting for it, so it may wait a few milliseconds to share a commit (see GroupCommit).
    */
   async insert(row: T, unhurried = false): Promise<void> {
-    const unit: Unit = [[this as FastWrites<ObjectLiteral>, row]];
-    if (this.sqlite() || this.pgPool()) {
-      await this.groupFor(unit).add(unit, unhurried);
-      return;
-    }
-    await this.insertAll(row);
+    await this.write([[this as FastWrites<ObjectLiteral>, row]], unhurried);
   }
 
   /**
@@ -73,13 +68,16 @@ export class FastWrites<T extends ObjectLiteral> {
    * SQLite one transaction. MySQL/MariaDB use one transaction per call.
    */
   async insertAll(row: T, ...others: Array<[FastWrites<ObjectLiteral>, ObjectLiteral]>): Promise<void> {
-    const unit: Unit = [[this as FastWrites<ObjectLiteral>, row], ...others];
+    await this.write([[this as FastWrites<ObjectLiteral>, row], ...others], false);
+  }
+
+  private async write(unit: Unit, unhurried: boolean): Promise<void> {
     if (this.sqlite() || this.pgPool()) {
-      await this.groupFor(unit).add(unit);
+      await this.groupFor(unit).add(unit, unhurried);
       return;
     }
-    if (others.length === 0) {
-      await this.dataSource.query(this.plannedInsert.sql, this.values(this.meta.columns, row));
+    if (unit.length === 1) {
+      await this.dataSource.query(this.plannedInsert.sql, this.values(this.meta.columns, unit[0][1] as T));
       return;
     }
     await runInTransaction(this.dataSource, async (manager) => {

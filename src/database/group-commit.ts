@@ -64,7 +64,6 @@ export class GroupCommit<T> {
   }
 
   private async flush(): Promise<void> {
-    if (this.flushing) return;
     clearImmediate(this.soon);
     clearTimeout(this.later);
     this.soon = this.later = undefined;
