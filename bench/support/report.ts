@@ -18,9 +18,13 @@ export function medianOfRounds(results: Result[], series: (r: Result) => number[
   return median(results.map((r) => percentile(series(r), p)));
 }
 
-/** Keel's requests/s over the proxy's, round by round (each against the proxy round just before). */
+/**
+ * Keel's requests/s over the proxy's, round by round: each Keel round against the geometric mean
+ * of the proxy round just before it and the one just after it (`runRounds` closes with a proxy
+ * round), so a drift in the machine's speed during the round weighs on both sides alike.
+ */
 export function roundRatios(keel: Result[], proxy: Result[]): number[] {
-  return keel.map((r, i) => r.rps / proxy[i].rps);
+  return keel.map((r, i) => r.rps / Math.sqrt(proxy[i].rps * (proxy[i + 1] ?? proxy[i]).rps));
 }
 
 /** The ratio (median and every round) and whether the budgets, as given, held. */
