@@ -1,7 +1,7 @@
 import type { CancelSignal } from '../../common/lifecycle/cancel-signal';
 import type { z } from 'zod';
 
-export type ChatRole = 'system' | 'user' | 'assistant';
+export type ChatRole = 'system' | 'user' | 'assistant' | 'tool';
 
 export type ContentPart =
   | { type: 'text'; text: string }
@@ -9,7 +9,35 @@ export type ContentPart =
 
 export interface ChatMessage {
   role: ChatRole;
+  /**
+   * An assistant message that only calls tools has `''` (sent to the provider as `null`): a string
+   * everywhere keeps token counting and prompt building free of null checks.
+   */
   content: string | ContentPart[];
+  /** On an assistant message: the tools the model called in that turn. */
+  tool_calls?: ToolCall[];
+  /** On a `tool` message: the call whose result `content` is. */
+  tool_call_id?: string;
+}
+
+/** One tool call the model made. */
+export interface ToolCall {
+  /** The provider's id (`call_…`); generated when the provider sent none. */
+  id: string;
+  name: string;
+  /**
+   * The arguments as JSON text, as the model wrote it (`{}` when it wrote none); not validated:
+   * models do send broken JSON.
+   */
+  arguments: string;
+}
+
+/** A tool the model may call. */
+export interface ToolSpec {
+  name: string;
+  description: string;
+  /** A JSON Schema object describing the arguments. */
+  parameters: Record<string, unknown>;
 }
 
 export interface ChatRequest {
@@ -17,14 +45,20 @@ export interface ChatRequest {
   messages: ChatMessage[];
   /** Model parameters (`temperature`, `top_p`, `max_tokens`, `stop`, …) passed through as given. */
   params: Record<string, unknown>;
+  /** Tools the model may call (native tool calling); absent or empty = none offered. */
+  tools?: ToolSpec[];
   signal?: CancelSignal;
   /** Called once, as the request leaves for the provider (not again for retries). */
   onSent?: () => void;
 }
 
-/** What a streamed completion yields, in order: deltas, then at most one usage, then finish. */
+/**
+ * What a streamed completion yields, in order: deltas, then one `tool_call` per complete call (in
+ * index order), then at most one usage, then finish (`tool_calls` when the model called tools).
+ */
 export type ChatEvent =
   | { type: 'delta'; text: string }
+  | { type: 'tool_call'; call: ToolCall }
   | { type: 'usage'; promptTokens: number; completionTokens: number }
   | { type: 'finish'; reason: string };
 

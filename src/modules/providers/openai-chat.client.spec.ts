@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import packageJson from '../../../package.json';
-import { FakeOpenAiUpstream } from '../../../test/support/fake-openai-upstream';
+import { FakeOpenAiUpstream, toolDirectives } from '../../../test/support/fake-openai-upstream';
 import { freePort } from '../../../test/support/server-process';
-import type { ChatEvent, ChatRequest } from './model-provider';
+import type { ChatEvent, ChatMessage, ChatRequest, ToolCall, ToolSpec } from './model-provider';
 import {
   listUpstreamModels,
   openAiClient,
@@ -28,6 +28,7 @@ async function run(events: AsyncIterable<ChatEvent>): Promise<{ events: ChatEven
 }
 
 const textOf = (events: ChatEvent[]) => events.flatMap((e) => (e.type === 'delta' ? [e.text] : [])).join('');
+const callsOf = (events: ChatEvent[]) => events.flatMap((e) => (e.type === 'tool_call' ? [e.call] : []));
 const chat = (model: string, content: string, extra: Partial<ChatRequest> = {}): ChatRequest => ({
   model,
   messages: [{ role: 'user', content }],
@@ -357,6 +358,339 @@ describe('OpenAI chat client (node:http + eventsource-parser)', () => {
     expect(call.body).toEqual({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'ping' }], max_tokens: 1 });
     expect(call.headers.accept).toBe('application/json');
     expect((await failureOf(probeChat(client(), 'error-404'))).failure).toBe('model');
+  });
+});
+
+/** A server that streams the given chunk objects as a chat completion, then `[DONE]`. */
+async function streamingServer(chunks: unknown[]): Promise<{ baseUrl: string; close: () => Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    req.resume();
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    for (const chunk of chunks) res.write(`data: ${JSON.stringify(chunk)}\n\n`);
+    res.end('data: [DONE]\n\n');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    baseUrl: `http://127.0.0.1:${port}/v1`,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+const WEATHER: ToolSpec = {
+  name: 'get_weather',
+  description: 'The weather in a city.',
+  parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+};
+const CLOCK: ToolSpec = { name: 'get_time', description: 'The time now.', parameters: { type: 'object' } };
+
+/** Native tool calling, against the fake upstream's `[[call …]]` scripting (test/support). */
+describe('OpenAI chat client: tool calls', () => {
+  const upstream = new FakeOpenAiUpstream();
+  const client = () => openAiClient({ baseURL: upstream.baseUrl }, { timeoutMs: 5_000, maxRetries: 0 });
+  const ask = (messages: ChatMessage[]) =>
+    run(streamOpenAiChat(client(), { model: 'gpt-4o-mini', messages, params: {}, tools: [WEATHER, CLOCK] }));
+  /** The messages of the next turn: the assistant's calls, then one result per call. */
+  const answered = (calls: ToolCall[], results: string[]): ChatMessage[] => [
+    { role: 'assistant', content: '', tool_calls: calls },
+    ...calls.map((call, i): ChatMessage => ({ role: 'tool', tool_call_id: call.id, content: results[i] })),
+  ];
+
+  beforeAll(() => upstream.start());
+  afterAll(() => upstream.stop());
+
+  it('sends the tools in OpenAI’s format, and no tools field when there are none', async () => {
+    await ask([{ role: 'user', content: 'what tools?' }]);
+    expect(upstream.lastCall()?.body.tools).toEqual([
+      {
+        type: 'function',
+        function: {
+          name: 'get_weather',
+          description: 'The weather in a city.',
+          parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+        },
+      },
+      {
+        type: 'function',
+        function: { name: 'get_time', description: 'The time now.', parameters: { type: 'object' } },
+      },
+    ]);
+
+    for (const tools of [undefined, []]) {
+      const { events } = await run(streamOpenAiChat(client(), chat('gpt-4o-mini', 'no tools', { tools })));
+      expect(textOf(events)).toBe('You said: no tools');
+      expect(upstream.lastCall()?.body).not.toHaveProperty('tools');
+    }
+    // Keel owns the tool list: a model config cannot slip tools in through its parameters.
+    await run(streamOpenAiChat(client(), chat('gpt-4o-mini', 'sneaky', { params: { tools: [{ type: 'function' }] } })));
+    expect(upstream.lastCall()?.body).not.toHaveProperty('tools');
+  });
+
+  it('puts a call together from its streamed fragments and finishes with tool_calls', async () => {
+    const { events, error } = await ask([
+      { role: 'user', content: 'Weather? [[call get_weather {"city": "Paris", "unit": "celsius"}]]' },
+    ]);
+    expect(error).toBeUndefined();
+    expect(events).toEqual([
+      {
+        type: 'tool_call',
+        call: { id: 'call_1', name: 'get_weather', arguments: '{"city": "Paris", "unit": "celsius"}' },
+      },
+      // The fake counts words: 7 in the question, 5 in the call (name and arguments).
+      { type: 'usage', promptTokens: 7, completionTokens: 5 },
+      { type: 'finish', reason: 'tool_calls' },
+    ]);
+  });
+
+  it('serializes the assistant’s calls and the tool results in the next request, then gets the answer', async () => {
+    const query: ChatMessage = {
+      role: 'user',
+      content: 'Two steps [[call get_weather {"city":"Oslo"}]] [[call get_time]]',
+    };
+    const first = await ask([query]);
+    const [weather] = callsOf(first.events);
+    expect(weather).toEqual({ id: 'call_1', name: 'get_weather', arguments: '{"city":"Oslo"}' });
+
+    const second = await ask([query, ...answered([weather], ['snow, -3 °C'])]);
+    expect(upstream.lastCall()?.body.messages).toEqual([
+      { role: 'user', content: query.content },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [
+          { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } },
+        ],
+      },
+      { role: 'tool', tool_call_id: 'call_1', content: 'snow, -3 °C' },
+    ]);
+    const [clock] = callsOf(second.events);
+    expect(clock).toEqual({ id: 'call_2', name: 'get_time', arguments: '{}' });
+    expect(second.events.at(-1)).toEqual({ type: 'finish', reason: 'tool_calls' });
+
+    // An assistant message with text as well as calls keeps its text.
+    const withText: ChatMessage = { role: 'assistant', content: 'Checking.', tool_calls: [clock] };
+    const third = await ask([
+      query,
+      ...answered([weather], ['snow, -3 °C']),
+      withText,
+      { role: 'tool', tool_call_id: clock.id, content: '09:30' },
+    ]);
+    expect(upstream.lastCall()?.body.messages[3]).toEqual({
+      role: 'assistant',
+      content: 'Checking.',
+      tool_calls: [{ id: 'call_2', type: 'function', function: { name: 'get_time', arguments: '{}' } }],
+    });
+    expect(callsOf(third.events)).toEqual([]);
+    expect(textOf(third.events)).toBe('Done: snow, -3 °C | 09:30');
+    expect(third.events.at(-1)).toEqual({ type: 'finish', reason: 'stop' });
+  });
+
+  it('reads parallel calls by index, in index order', async () => {
+    const query: ChatMessage = {
+      role: 'user',
+      content: '[[parallel]] [[call get_weather {"city":"Lima"}]] [[call get_weather {"city":"Quito"}]]',
+    };
+    const { events } = await ask([query]);
+    const calls = callsOf(events);
+    expect(calls).toEqual([
+      { id: 'call_1', name: 'get_weather', arguments: '{"city":"Lima"}' },
+      { id: 'call_2', name: 'get_weather', arguments: '{"city":"Quito"}' },
+    ]);
+    expect(events.map((e) => e.type)).toEqual(['tool_call', 'tool_call', 'usage', 'finish']);
+    const after = await ask([query, ...answered(calls, ['warm', 'cool'])]);
+    expect(textOf(after.events)).toBe('Done: warm | cool');
+  });
+
+  it('passes on a call to a tool that was not offered (the caller decides what to do)', async () => {
+    const { events } = await ask([{ role: 'user', content: '[[call rm_rf {"path":"/"}]]' }]);
+    expect(callsOf(events)).toEqual([{ id: 'call_1', name: 'rm_rf', arguments: '{"path":"/"}' }]);
+  });
+
+  it('copes with providers that send whole calls, no ids, no indexes, or object arguments', async () => {
+    const chunk = (delta: Record<string, unknown>, finish: string | null = null) => ({
+      choices: [{ index: 0, delta, finish_reason: finish }],
+    });
+    const cases: Array<[string, unknown[], Array<Partial<ToolCall>>, string]> = [
+      [
+        'whole calls, one per delta, without an id, finishing with stop',
+        [
+          chunk({ role: 'assistant', content: null }),
+          chunk({ tool_calls: [{ index: 0, type: 'function', function: { name: 'a', arguments: '{"x":1}' } }] }),
+          chunk({ tool_calls: [{ index: 1, type: 'function', function: { name: 'b', arguments: '{"y":2}' } }] }),
+          chunk({}, 'stop'),
+        ],
+        [
+          { name: 'a', arguments: '{"x":1}' },
+          { name: 'b', arguments: '{"y":2}' },
+        ],
+        'tool_calls',
+      ],
+      [
+        'no index: calls in order, fragments continue the current call',
+        [
+          chunk({ tool_calls: [{ id: 'c1', function: { name: 'a', arguments: '{"x"' } }] }),
+          chunk({ tool_calls: [{ function: { arguments: ':1}' } }] }),
+          chunk({ tool_calls: [{ id: 'c1', function: { arguments: '' } }] }),
+          chunk({ tool_calls: [{ id: 'c2', function: { name: 'b', arguments: '{}' } }] }),
+          chunk({ tool_calls: [{ function: { name: 'c', arguments: { z: [3] } } }] }),
+        ],
+        [
+          { id: 'c1', name: 'a', arguments: '{"x":1}' },
+          { id: 'c2', name: 'b', arguments: '{}' },
+          { name: 'c', arguments: '{"z":[3]}' },
+        ],
+        'tool_calls',
+      ],
+      [
+        'interleaved indexes with repeated ids and names, text alongside, cut off by length',
+        [
+          chunk({ content: 'Let me look.' }),
+          chunk({ tool_calls: [{ index: 1, id: 'c2', function: { name: 'b', arguments: '' } }] }),
+          chunk({ tool_calls: [{ index: 0, id: 'c1', function: { name: 'a', arguments: '{"q":' } }] }),
+          chunk({ tool_calls: [{ index: 1, id: 'c2', function: { name: 'b', arguments: '{}' } }] }),
+          chunk({ tool_calls: [{ index: 0, function: { arguments: '"hi"}' } }] }),
+          chunk({}, 'length'),
+        ],
+        [
+          { id: 'c1', name: 'a', arguments: '{"q":"hi"}' },
+          { id: 'c2', name: 'b', arguments: '{}' },
+        ],
+        'length',
+      ],
+    ];
+    for (const [label, chunks, expected, reason] of cases) {
+      const server = await streamingServer(chunks);
+      try {
+        const { events, error } = await run(
+          streamOpenAiChat(
+            openAiClient({ baseURL: server.baseUrl }, { timeoutMs: 5_000, maxRetries: 0 }),
+            chat('m', 'x', { tools: [WEATHER] }),
+          ),
+        );
+        expect({ label, error }).toEqual({ label, error: undefined });
+        const calls = callsOf(events);
+        expect({ label, calls }).toEqual({
+          label,
+          calls: expected.map((call): unknown => expect.objectContaining(call)),
+        });
+        for (const call of calls) expect(call.id).toMatch(/^(c\d|call_[\w-]{16})$/);
+        expect(new Set(calls.map((c) => c.id)).size).toBe(calls.length);
+        expect({ label, finish: events.at(-1) }).toEqual({ label, finish: { type: 'finish', reason } });
+        if (label.includes('text alongside')) {
+          expect(textOf(events)).toBe('Let me look.');
+          expect(events.findIndex((e) => e.type === 'tool_call')).toBeGreaterThan(
+            events.findIndex((e) => e.type === 'delta'),
+          );
+        }
+      } finally {
+        await server.close();
+      }
+    }
+  });
+});
+
+/** The fake upstream's scripting itself: what the suites of agents rely on. */
+describe('fake upstream tool scripting', () => {
+  const upstream = new FakeOpenAiUpstream();
+  beforeAll(() => upstream.start());
+  afterAll(() => upstream.stop());
+
+  const post = async (body: Record<string, unknown>) => {
+    const res = await fetch(`${upstream.baseUrl}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4o-mini', ...body }),
+    });
+    return res.text();
+  };
+  const tools = [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object' } } }];
+
+  it('reads directives in order, JSON that contains ]], and a directive without JSON', () => {
+    expect(toolDirectives('a [[call x {"a":[[1]]}]] b [[call y]] [[call z {broken]] [[call w  [1, 2] ]]')).toEqual([
+      { name: 'x', arguments: '{"a":[[1]]}' },
+      { name: 'y', arguments: '{}' },
+      { name: 'w', arguments: '[1, 2]' },
+    ]);
+    expect(toolDirectives('no directive [[parallel]]')).toEqual([]);
+  });
+
+  it('streams the arguments of each call across several chunks', async () => {
+    const text = await post({
+      stream: true,
+      tools,
+      messages: [{ role: 'user', content: '[[parallel]] [[call get_weather {"city":"Rome"}]] [[call other {}]]' }],
+    });
+    const deltas = text
+      .split('\n\n')
+      .filter((frame) => frame.startsWith('data: {'))
+      .map((frame) => (JSON.parse(frame.slice(6)) as { choices: { delta?: Record<string, unknown> }[] }).choices[0])
+      .flatMap((choice) => (choice?.delta?.tool_calls ?? []) as { index: number; function: { arguments: string } }[]);
+    for (const index of [0, 1]) {
+      const fragments = deltas.filter((d) => d.index === index && d.function.arguments !== '');
+      expect(fragments.length).toBeGreaterThanOrEqual(2);
+    }
+    expect(text).toContain('"finish_reason":"tool_calls"');
+  });
+
+  it('answers blocking requests with tool_calls too', async () => {
+    const answer = JSON.parse(
+      await post({ tools, messages: [{ role: 'user', content: 'x [[call get_weather {"city":"Bern"}]]' }] }),
+    ) as { choices: unknown[] };
+    expect(answer.choices).toEqual([
+      {
+        index: 0,
+        message: {
+          role: 'assistant',
+          content: null,
+          tool_calls: [
+            { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Bern"}' } },
+          ],
+        },
+        finish_reason: 'tool_calls',
+      },
+    ]);
+  });
+
+  it('plays ReAct when a system prompt asks for Action: and no tools are offered', async () => {
+    const client = openAiClient({ baseURL: upstream.baseUrl }, { timeoutMs: 5_000, maxRetries: 0 });
+    const system: ChatMessage = { role: 'system', content: 'Respond with Thought:, then Action: or Final Answer:.' };
+    const query: ChatMessage = { role: 'user', content: 'Go [[call lookup {"q":"a"}]] [[call calc {"e":"1+1"}]]' };
+    const say = async (messages: ChatMessage[]) => {
+      const { events } = await run(streamOpenAiChat(client, { model: 'gpt-4o-mini', messages, params: {} }));
+      expect(callsOf(events)).toEqual([]);
+      return textOf(events);
+    };
+
+    const step1 = await say([system, query]);
+    expect(step1).toBe(
+      'Thought: I should use lookup.\nAction:\n```\n{"action": "lookup", "action_input": {"q":"a"}}\n```',
+    );
+    // The scratchpad as Dify writes it: one assistant message, then a user `continue`.
+    const step2 = await say([
+      system,
+      query,
+      { role: 'assistant', content: `${step1}\nObservation: found A\n` },
+      { role: 'user', content: 'continue' },
+    ]);
+    expect(step2).toBe(
+      'Thought: I should use calc.\nAction:\n```\n{"action": "calc", "action_input": {"e":"1+1"}}\n```',
+    );
+    // …or observations in user messages of their own.
+    const step3 = await say([
+      system,
+      query,
+      { role: 'assistant', content: step1 },
+      { role: 'user', content: 'Observation:  found A  \nmore lines' },
+      { role: 'assistant', content: step2 },
+      { role: 'user', content: 'Observation: 2' },
+    ]);
+    expect(step3).toBe('Thought: I know the answer.\nFinal Answer: Done: found A | 2');
+    // Without directives, or without `Action:` in the system prompt, the usual echo.
+    expect(await say([system, { role: 'user', content: 'hi' }])).toBe('You said: hi');
+    expect(await say([{ role: 'system', content: 'Be brief.' }, query])).toBe(`You said: ${query.content as string}`);
   });
 });
 

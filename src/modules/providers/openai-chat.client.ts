@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import type { ChatEvent, ChatRequest } from './model-provider';
+import type { ChatEvent, ChatMessage, ChatRequest, ToolCall, ToolSpec } from './model-provider';
 import {
   type UpstreamCall,
   type UpstreamClientOptions,
@@ -14,8 +15,9 @@ export type { UpstreamClientOptions } from './upstream-http';
 export type OpenAiEndpoint = UpstreamEndpoint;
 export type OpenAiClient = UpstreamHttpClient;
 
-// Keys Keel sets itself; a model config cannot override them through completion_params.
-const RESERVED_PARAMS = new Set(['model', 'messages', 'stream', 'stream_options', 'n']);
+// Keys Keel sets itself; a model config cannot override them through completion_params (a tool
+// offered there would be called with nothing to run it).
+const RESERVED_PARAMS = new Set(['model', 'messages', 'stream', 'stream_options', 'n', 'tools']);
 /** Deltas read ahead of a slow consumer before the socket is paused. */
 const READ_AHEAD = 256;
 /** One SSE event larger than this is refused (a chunk of a chat stream is well under 1 KB). */
@@ -30,9 +32,98 @@ export function openAiClient(endpoint: OpenAiEndpoint, options: UpstreamClientOp
 }
 
 interface ChunkWire {
-  choices?: { delta?: { content?: unknown }; finish_reason?: unknown }[];
+  choices?: { delta?: { content?: unknown; tool_calls?: unknown }; finish_reason?: unknown }[];
   usage?: { prompt_tokens?: unknown; completion_tokens?: unknown } | null;
   error?: unknown;
+}
+
+/** One entry of `delta.tool_calls`: a fragment of a call, or a whole one. */
+interface ToolCallDeltaWire {
+  index?: unknown;
+  id?: unknown;
+  function?: { name?: unknown; arguments?: unknown } | null;
+}
+
+/** The messages as OpenAI takes them: the same objects unless some assistant message calls tools. */
+function wireMessages(messages: ChatMessage[]): unknown[] {
+  let i = 0;
+  while (i < messages.length && !messages[i].tool_calls?.length) i++;
+  if (i === messages.length) return messages;
+  return messages.map((message) => {
+    const calls = message.tool_calls;
+    if (!calls?.length) return message;
+    const { tool_calls: _calls, content, ...rest } = message;
+    return {
+      ...rest,
+      content: content.length ? content : null,
+      tool_calls: calls.map((call) => ({
+        id: call.id,
+        type: 'function',
+        function: { name: call.name, arguments: call.arguments },
+      })),
+    };
+  });
+}
+
+function wireTools(tools: ToolSpec[]): unknown[] {
+  return tools.map((tool) => ({
+    type: 'function',
+    function: { name: tool.name, description: tool.description, parameters: tool.parameters },
+  }));
+}
+
+/**
+ * Tool calls put together from the stream's `delta.tool_calls` fragments. OpenAI sends a call's
+ * `id` and name in the first fragment of its `index` and the arguments in pieces over many chunks;
+ * parallel calls have their own indexes (their fragments may interleave). Also read: a whole call
+ * in one fragment, an id or name repeated on later fragments (the first one is kept), arguments as
+ * a JSON object rather than text (some servers), and fragments without an `index` (some servers):
+ * such a fragment opens a new call when it carries an id other than the current call's, or, with
+ * no id, a name while the current call already has one; otherwise it continues the current call.
+ */
+class ToolCallAccumulator {
+  private readonly calls = new Map<number, { id: string; name: string; arguments: string }>();
+  private current = -1;
+
+  add(fragments: unknown): void {
+    if (!Array.isArray(fragments)) return;
+    for (const fragment of fragments as (ToolCallDeltaWire | null)[]) {
+      if (typeof fragment !== 'object' || fragment === null) continue;
+      const id = typeof fragment.id === 'string' ? fragment.id : '';
+      const fn = fragment.function;
+      const name = typeof fn?.name === 'string' ? fn.name : '';
+      const args = fn?.arguments;
+      let index: number;
+      if (typeof fragment.index === 'number' && Number.isInteger(fragment.index)) index = fragment.index;
+      else {
+        const open = this.calls.get(this.current);
+        const opens = !open || (id ? id !== open.id : name !== '' && open.name !== '');
+        index = opens ? this.current + 1 : this.current;
+      }
+      let call = this.calls.get(index);
+      if (!call) this.calls.set(index, (call = { id: '', name: '', arguments: '' }));
+      if (index > this.current) this.current = index;
+      if (id && !call.id) call.id = id;
+      if (name && !call.name) call.name = name;
+      if (typeof args === 'string') call.arguments += args;
+      else if (typeof args === 'object' && args !== null) call.arguments += JSON.stringify(args);
+    }
+  }
+
+  get size(): number {
+    return this.calls.size;
+  }
+
+  /** The calls in index order; an id where the provider sent none, `{}` for empty arguments. */
+  complete(): ToolCall[] {
+    return [...this.calls.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([, call]) => ({
+        id: call.id || `call_${randomBytes(12).toString('base64url')}`,
+        name: call.name,
+        arguments: /\S/.test(call.arguments) ? call.arguments : '{}',
+      }));
+  }
 }
 
 /**
@@ -42,13 +133,16 @@ interface ChunkWire {
 export async function* streamOpenAiChat(client: OpenAiClient, request: ChatRequest): AsyncGenerator<ChatEvent> {
   const params: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(request.params)) if (!RESERVED_PARAMS.has(key)) params[key] = value;
-  const body = JSON.stringify({
+  const wire: Record<string, unknown> = {
     ...params,
     model: request.model,
-    messages: request.messages,
+    messages: wireMessages(request.messages),
     stream: true,
     stream_options: { include_usage: true },
-  });
+  };
+  // OpenAI refuses an empty list: no tools, no field.
+  if (request.tools?.length) wire.tools = wireTools(request.tools);
+  const body = JSON.stringify(wire);
   const { signal } = request;
 
   // Filled by the socket's data events while the generator waits or is suspended at a yield.
@@ -56,6 +150,7 @@ export async function* streamOpenAiChat(client: OpenAiClient, request: ChatReque
   let next = 0;
   let finish: string | undefined;
   let usage: { promptTokens: number; completionTokens: number } | undefined;
+  let toolCalls: ToolCallAccumulator | undefined; // only once a delta carries `tool_calls`
   let failure: UpstreamError | undefined;
   let done = false; // `data: [DONE]`
   let ended = false; // the response ended cleanly
@@ -91,8 +186,10 @@ export async function* streamOpenAiChat(client: OpenAiClient, request: ChatReque
       return;
     }
     const choice = chunk.choices?.[0];
-    const text = choice?.delta?.content;
+    const delta = choice?.delta;
+    const text = delta?.content;
     if (typeof text === 'string' && text) texts.push(text);
+    if (delta?.tool_calls) (toolCalls ??= new ToolCallAccumulator()).add(delta.tool_calls);
     if (typeof choice?.finish_reason === 'string' && choice.finish_reason) finish = choice.finish_reason;
     if (chunk.usage) {
       usage = {
@@ -148,6 +245,12 @@ export async function* streamOpenAiChat(client: OpenAiClient, request: ChatReque
   } finally {
     // After [DONE] the rest (the chunked terminator) is read away and the socket is pooled again.
     call.close(done || ended);
+  }
+  if (toolCalls?.size) {
+    for (const call of toolCalls.complete()) yield { type: 'tool_call', call };
+    // A turn that called tools can still finish with `stop` (OpenAI when `tool_choice` names the
+    // function; older Ollama, SGLang, OpenVINO Model Server). `length` is kept: the arguments were cut off.
+    if (finish === undefined || finish === 'stop') finish = 'tool_calls';
   }
   if (usage) yield { type: 'usage', ...usage };
   yield { type: 'finish', reason: finish ?? 'stop' };

@@ -258,7 +258,7 @@ export class AppRunner {
             yield { type: 'delta', text: event.text };
           } else if (event.type === 'usage') {
             reported = event;
-          } else {
+          } else if (event.type === 'finish') {
             finishReason = event.reason;
           }
         }
