@@ -8,6 +8,8 @@ import { Conversation } from '../modules/conversations/conversation.entity';
 import { EndUser } from '../modules/conversations/end-user.entity';
 import { MessageFeedback } from '../modules/conversations/message-feedback.entity';
 import { Message } from '../modules/conversations/message.entity';
+import { MessageAgentThought } from '../modules/conversations/message-agent-thought.entity';
+import { ApiToolProvider } from '../modules/tools/api-tool-provider.entity';
 import { UploadFile } from '../modules/files/upload-file.entity';
 import { ProviderCredential } from '../modules/providers/provider-credential.entity';
 import { Account } from '../modules/workspaces/account.entity';
@@ -38,4 +40,6 @@ export const ENTITIES: Function[] = [
   MessageFeedback,
   UploadFile,
   WorkspaceApiKey,
+  ApiToolProvider,
+  MessageAgentThought,
 ];

@@ -5,6 +5,7 @@ import { MessageFeedbacks1764100000000 } from './migrations/1764100000000-messag
 import { UploadFiles1764200000000 } from './migrations/1764200000000-upload-files';
 import { OpenAiModelIds1764250000000 } from './migrations/1764250000000-openai-model-ids';
 import { WorkspaceApiKeys1764300000000 } from './migrations/1764300000000-workspace-api-keys';
+import { ToolsAndAgentThoughts1764400000000 } from './migrations/1764400000000-tools-and-agent-thoughts';
 
 /**
  * Every migration, oldest first. They must run on SQLite, PostgreSQL and MySQL/MariaDB alike, so
@@ -18,4 +19,5 @@ export const MIGRATIONS: Function[] = [
   UploadFiles1764200000000,
   OpenAiModelIds1764250000000,
   WorkspaceApiKeys1764300000000,
+  ToolsAndAgentThoughts1764400000000,
 ];

@@ -3,6 +3,37 @@ import { userInputFormSchema } from '../runners/user-input-form';
 
 const feature = z.object({ enabled: z.boolean().default(false) }).default({ enabled: false });
 
+/** A tool an agent app may call (Dify's `agent_mode.tools[]` entry). */
+export const agentToolSchema = z.object({
+  provider_type: z.enum(['builtin', 'api', 'plugin']),
+  /** The provider: a built-in or plugin provider's name, an API provider's id (or name). */
+  provider_id: z.string().trim().min(1).max(255),
+  provider_name: z.string().max(255).optional(),
+  tool_name: z.string().trim().min(1).max(255),
+  tool_label: z.string().max(255).optional(),
+  /** Values of the tool's `form` parameters, set in the app; the model fills the `llm` ones. */
+  tool_parameters: z.record(z.string(), z.unknown()).default({}),
+  enabled: z.boolean().default(true),
+});
+
+export type AgentToolConfig = z.infer<typeof agentToolSchema>;
+
+const AGENT_MODE_OFF = { enabled: false, strategy: 'function_call' as const, tools: [], max_iteration: 5 };
+
+/**
+ * Agent apps: how the model calls tools (`function_call`: the provider's native tool calls;
+ * `react`: Thought/Action/Observation text for models without them), which tools, and how many
+ * rounds of tool calls a turn may take before the model must answer.
+ */
+const agentMode = z
+  .object({
+    enabled: z.boolean().default(false),
+    strategy: z.enum(['function_call', 'react']).default('function_call'),
+    tools: z.array(agentToolSchema).max(50).default([]),
+    max_iteration: z.number().int().min(1).max(50).default(5),
+  })
+  .default(AGENT_MODE_OFF);
+
 /**
  * An app's model configuration, with Dify's field names. Only `model` is required; everything
  * else has Dify's defaults. Fields Keel does not use (yet) are dropped rather than refused, so
@@ -24,6 +55,7 @@ export const appModelConfigSchema = z.object({
   text_to_speech: feature,
   retriever_resource: feature,
   more_like_this: feature,
+  agent_mode: agentMode,
   file_upload: z
     .object({
       image: z

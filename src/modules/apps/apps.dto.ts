@@ -4,8 +4,8 @@ import { UUID_PATTERN } from '../../common/validation/uuid';
 import { appModelConfigSchema } from './app-model-config';
 import { APP_MODES, type AppMode } from './app.entity';
 
-/** The modes an app can be created with today; the others arrive with agents and workflows. */
-export const SUPPORTED_APP_MODES: readonly AppMode[] = ['chat', 'completion'];
+/** The modes an app can be created with today; the others arrive with workflows. */
+export const SUPPORTED_APP_MODES: readonly AppMode[] = ['chat', 'completion', 'agent-chat'];
 
 /** An empty query parameter (`?mode=&name=`, as Dify's console sends them) counts as an absent one. */
 const query = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema);

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ToolsModule } from '../tools/tools.module';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
 import { ConversationsModule } from '../conversations/conversations.module';
@@ -15,7 +16,7 @@ import { AppsService } from './apps.service';
 
 /** Apps in the console: their model configuration, Service API keys, and conversation logs. */
 @Module({
-  imports: [TypeOrmModule.forFeature([App, AppApiKey]), ConversationsModule, ProvidersModule, AuditModule],
+  imports: [TypeOrmModule.forFeature([App, AppApiKey]), ConversationsModule, ProvidersModule, AuditModule, ToolsModule],
   controllers: [AppsController, AppApiKeysController, AppLogsController],
   providers: [AppsService, AppApiKeysService, AppLogsService, AppKeyCache],
   exports: [AppsService, AppApiKeysService, AppKeyCache],

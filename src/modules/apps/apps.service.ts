@@ -17,6 +17,7 @@ import { ProviderRegistry } from '../providers/provider.registry';
 import { AppApiKey } from './app-api-key.entity';
 import { AppKeyCache } from './app-key.cache';
 import type { AppModelConfig } from './app-model-config';
+import { ToolManager } from '../tools/tool-manager.service';
 import { App, type AppMode } from './app.entity';
 import { slugOf, uniqueSlug } from './app-slug';
 import { isUuid } from '../../common/validation/uuid';
@@ -50,6 +51,7 @@ export interface AppListQuery {
 /** Which model modes can serve an app of each mode: any chat model can complete a prompt too. */
 const MODEL_MODES_FOR: Partial<Record<AppMode, readonly string[]>> = {
   chat: ['chat'],
+  'agent-chat': ['chat'],
   completion: ['completion', 'chat'],
 };
 
@@ -73,6 +75,7 @@ export class AppsService {
     private readonly providers: ProviderCredentialsService,
     private readonly storage: StorageService,
     private readonly keyCache: AppKeyCache,
+    private readonly tools: ToolManager,
   ) {}
 
   /**
@@ -217,6 +220,19 @@ export class AppsService {
     return app;
   }
 
+  /** Every enabled tool of an agent app must exist in the workspace when the configuration is saved. */
+  private async checkAgentTools(workspaceId: string, config: AppModelConfig): Promise<void> {
+    for (const [i, tool] of config.agent_mode.tools.entries()) {
+      if (!tool.enabled) continue;
+      if (!(await this.tools.find(workspaceId, tool))) {
+        throw new InvalidParamException(
+          `agent_mode.tools.${i}`,
+          `agent_mode.tools.${i}: no ${tool.provider_type} tool "${tool.tool_name}" in provider "${tool.provider_id}"`,
+        );
+      }
+    }
+  }
+
   /**
    * Stores a model configuration after checking that the provider is configured in the workspace,
    * offers the model, and that the model's mode suits the app's.
@@ -241,6 +257,7 @@ export class AppsService {
         `model.name: "${name}" is a ${offered.mode} model, which a ${app.mode} app cannot use`,
       );
     }
+    if (app.mode === 'agent-chat') await this.checkAgentTools(workspaceId, config);
     app.modelConfig = config;
     app.updatedAt = new Date();
     await this.apps.update({ id: app.id, workspaceId }, {

@@ -28,7 +28,10 @@ export type AuditAction =
   | 'app.api_key_created'
   | 'app.api_key_deleted'
   | 'workspace.api_key_created'
-  | 'workspace.api_key_deleted';
+  | 'workspace.api_key_deleted'
+  | 'tool_provider.created'
+  | 'tool_provider.updated'
+  | 'tool_provider.deleted';
 
 export interface AuditEvent {
   action: AuditAction;

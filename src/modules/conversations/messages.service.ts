@@ -6,10 +6,13 @@ import type { Conversation } from './conversation.entity';
 import type { EndUser } from './end-user.entity';
 import { MessageFeedback } from './message-feedback.entity';
 import { Message } from './message.entity';
+import { MessageAgentThought } from './message-agent-thought.entity';
 
 export interface MessageWithFeedback {
   message: Message;
   feedback: MessageFeedback | null;
+  /** An agent turn's steps, in order; empty for other turns. */
+  thoughts: MessageAgentThought[];
 }
 
 /** Reading messages as end users see them: only their own, in their own conversations. */
@@ -18,6 +21,7 @@ export class MessagesService {
   constructor(
     @InjectRepository(Message) private readonly messages: Repository<Message>,
     @InjectRepository(MessageFeedback) private readonly feedbacks: Repository<MessageFeedback>,
+    @InjectRepository(MessageAgentThought) private readonly thoughts: Repository<MessageAgentThought>,
   ) {}
 
   /** The end user's message in the app, or null. */
@@ -60,12 +64,25 @@ export class MessagesService {
     return { rows: rows.slice(0, options.limit).reverse(), hasMore: rows.length > options.limit };
   }
 
-  /** The end user's own feedback on these messages. */
+  /** The end user's own feedback on these messages, and the agent steps of each. */
   async withFeedback(messages: Message[], endUserId: string): Promise<MessageWithFeedback[]> {
-    const feedbacks = messages.length
-      ? await this.feedbacks.findBy({ messageId: In(messages.map((m) => m.id)), endUserId })
-      : [];
+    if (!messages.length) return [];
+    const ids = In(messages.map((m) => m.id));
+    const [feedbacks, thoughts] = await Promise.all([
+      this.feedbacks.findBy({ messageId: ids, endUserId }),
+      this.thoughts.find({ where: { messageId: ids }, order: { position: 'ASC' } }),
+    ]);
     const byMessage = new Map(feedbacks.map((f) => [f.messageId, f]));
-    return messages.map((message) => ({ message, feedback: byMessage.get(message.id) ?? null }));
+    const stepsOf = new Map<string, MessageAgentThought[]>();
+    for (const thought of thoughts) {
+      const steps = stepsOf.get(thought.messageId);
+      if (steps) steps.push(thought);
+      else stepsOf.set(thought.messageId, [thought]);
+    }
+    return messages.map((message) => ({
+      message,
+      feedback: byMessage.get(message.id) ?? null,
+      thoughts: stepsOf.get(message.id) ?? [],
+    }));
   }
 }

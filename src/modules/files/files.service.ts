@@ -79,6 +79,38 @@ export class FilesService {
     return { file, endUser };
   }
 
+  /**
+   * A file a tool produced during an end user's turn, stored like an upload of theirs so that
+   * `GET /v1/files/:id/preview` serves it to them.
+   */
+  async storeToolFile(
+    owner: { workspaceId: string; appId: string; endUserId: string },
+    bytes: Buffer,
+    mimeType: string,
+    filename: string | undefined,
+  ): Promise<UploadFile> {
+    const id = randomUUID();
+    const extension = (filename ? extensionOf(filename) : '') || mimeType.split('/')[1]?.replace(/[^a-z0-9]/gi, '').slice(0, 16) || 'bin';
+    const file: UploadFile = {
+      ...owner,
+      id,
+      name: (filename ?? `tool-file.${extension}`).slice(0, 255),
+      size: bytes.length,
+      extension,
+      mimeType: mimeType.slice(0, 127),
+      storageKey: `tool_files/${owner.workspaceId}/${id}.${extension}`,
+      createdAt: new Date(),
+    };
+    await this.storage.put(file.storageKey, bytes, { contentType: file.mimeType });
+    try {
+      await this.files.insert(file as QueryDeepPartialEntity<UploadFile>);
+    } catch (error) {
+      await this.storage.delete(file.storageKey).catch(() => undefined);
+      throw error;
+    }
+    return file;
+  }
+
   /** The end user's own upload in this app, or null. */
   async find(app: App, endUser: EndUser, id: string): Promise<UploadFile | null> {
     if (!isUuid(id)) return null;

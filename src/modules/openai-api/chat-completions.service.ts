@@ -17,6 +17,7 @@ import { RequestLimiter } from '../service-api/request-limiter';
 import { type ChatCompletionRequest, PARAM_FIELDS } from './chat-completions.dto';
 import { keyIdOf, type OpenAiCaller } from './openai-caller';
 import { OpenAiModelsService } from './openai-models.service';
+import { ToolManager } from '../tools/tool-manager.service';
 import { blockingOpenAiAnswer, openOpenAiStream, type OpenAiAnswer, writeOpenAiStream } from './openai-output.writer';
 import { OpenAiErrors } from './openai.errors';
 import { workspaceKeyLimits } from './workspace-key.limits';
@@ -60,6 +61,7 @@ export class ChatCompletionsService {
     private readonly conversations: ConversationsService,
     private readonly limiter: RequestLimiter,
     private readonly metrics: MetricsService,
+    private readonly tools: ToolManager,
   ) {}
 
   async complete(caller: OpenAiCaller, body: ChatCompletionRequest, req: Request, res: Response): Promise<void> {
@@ -67,6 +69,7 @@ export class ChatCompletionsService {
     const app = await this.models.resolve(caller, body.model);
     setRequestScope(req, { workspaceId: app.workspaceId, appId: app.id });
     const model = await this.runner.resolveModel(app);
+    const agent = app.mode === 'agent-chat' ? await this.tools.agentSetup(app, model.config) : undefined;
     const messages = chatMessagesOf(body);
     const lastUser = messages.findLast((message) => message.role === 'user');
     if (!lastUser) throw OpenAiErrors.noUserMessage();
@@ -74,7 +77,7 @@ export class ChatCompletionsService {
     if (hasImages && !model.config.file_upload.image.enabled) throw OpenAiErrors.imagesDisabled();
     const inputs = checkedInputs(model.config.user_input_form, body.inputs);
     const externalHeader = header(req, 'x-conversation-id') ? 'x-conversation-id' : 'x-openwebui-chat-id';
-    const externalId = app.mode === 'chat' ? header(req, externalHeader) : undefined;
+    const externalId = app.mode === 'completion' ? undefined : header(req, externalHeader);
     if (externalId && externalId.length > MAX_HEADER_ID) throw OpenAiErrors.headerTooLong(externalHeader);
     const query = textOf(lastUser.content);
 
@@ -95,8 +98,9 @@ export class ChatCompletionsService {
     const start = (clientSignal: CancelSignal): Promise<RunHandle> =>
       this.runner.start({
         app,
-        mode: app.mode,
+        mode: app.mode === 'completion' ? 'completion' : 'chat',
         model,
+        agent,
         endUser,
         conversation,
         query,

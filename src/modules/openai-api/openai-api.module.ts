@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { WorkspaceApiKeysModule } from '../api-keys/workspace-api-keys.module';
 import { App } from '../apps/app.entity';
+import { ToolsModule } from '../tools/tools.module';
 import { ConversationsModule } from '../conversations/conversations.module';
 import { RunnersModule } from '../runners/runners.module';
 import { ServiceApiModule } from '../service-api/service-api.module';
@@ -22,6 +23,7 @@ import { OpenAiModelsService } from './openai-models.service';
     WorkspaceApiKeysModule,
     ConversationsModule,
     RunnersModule,
+    ToolsModule,
   ],
   controllers: [ModelsController, ChatCompletionsController],
   providers: [OpenAiKeyGuard, OpenAiModelsService, ChatCompletionsService],

@@ -6,8 +6,8 @@ import { App } from '../apps/app.entity';
 import type { OpenAiCaller } from './openai-caller';
 import { OpenAiErrors } from './openai.errors';
 
-/** App modes this face runs (agent apps join with the tools issue). */
-export const SERVED_MODES = ['chat', 'completion'] as const;
+/** App modes this face runs (an agent app's tool steps stay inside; only its answer goes out). */
+export const SERVED_MODES = ['chat', 'completion', 'agent-chat'] as const;
 export type ServedMode = (typeof SERVED_MODES)[number];
 
 function served(app: App): app is App & { mode: ServedMode } {

@@ -82,6 +82,8 @@ export async function writeOpenAiStream(
   try {
     for await (const event of handle.events) {
       let behind: Promise<void> | undefined;
+      // An agent app's steps are not part of OpenAI's wire: only its answer is.
+      if (event.type === 'thought') continue;
       if (event.type === 'delta') {
         open();
         behind = sse.write(deltaFrame(event.text));

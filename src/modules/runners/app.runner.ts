@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type ObjectLiteral } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { FastWrites } from '../../database/fast-writes';
 import { Cancellation, type CancelSignal } from '../../common/lifecycle/cancel-signal';
 import { MetricsService } from '@keel/metrics';
@@ -12,12 +13,19 @@ import { Conversation } from '../conversations/conversation.entity';
 import { ConversationsService } from '../conversations/conversations.service';
 import type { EndUser } from '../conversations/end-user.entity';
 import { Message, type MessageStatus } from '../conversations/message.entity';
-import type { ChatMessage, ContentPart, ModelProvider, ModelPricing } from '../providers/model-provider';
+import { MessageAgentThought } from '../conversations/message-agent-thought.entity';
+import type { ChatEvent, ChatMessage, ContentPart, ModelProvider, ModelPricing } from '../providers/model-provider';
 import { pricingOf } from '../providers/model-pricing';
 import { ProviderCredentialsService } from '../providers/provider-credentials.service';
 import { UpstreamError } from '../providers/upstream.error';
 import { buildPrompt, buildPromptFromMessages } from './prompt.builder';
 import { RunnerErrors } from './runner.errors';
+import type { AgentEvent } from './agent/agent-run';
+import type { AgentThought } from './agent/agent-thought';
+import type { AgentTool } from './agent/agent-tool';
+import { runFunctionCallAgent } from './agent/function-call.agent';
+import { runReactAgent } from './agent/react.agent';
+import { runInTransaction } from '../../database/transaction';
 import { TaskRegistry } from './task-registry';
 import { countMessageTokens, countTokens } from './token-counter';
 import { type DifyUsage, usageOf } from './usage';
@@ -31,6 +39,13 @@ export interface ResolvedModel {
   provider: ModelProvider;
   credentials: Record<string, unknown>;
   pricing: ModelPricing;
+}
+
+/** An agent turn's tools and how the model calls them. */
+export interface AgentSetup {
+  strategy: 'function_call' | 'react';
+  tools: AgentTool[];
+  maxIteration: number;
 }
 
 export interface RunInput {
@@ -54,6 +69,8 @@ export interface RunInput {
    * prompt plus these, and no stored history is read.
    */
   messages?: ChatMessage[];
+  /** Agent apps: the turn may call tools, in rounds, before it answers. */
+  agent?: AgentSetup;
   /** Model parameters of this request, over the app's `completion_params`. */
   params?: Record<string, unknown>;
   /** Called as the request to the model provider leaves (the OpenAI face's overhead header). */
@@ -80,6 +97,8 @@ export interface RunInput {
 
 export type RunEvent =
   | { type: 'delta'; text: string }
+  /** A step of an agent turn, sent again as it progresses (same id): called tools, then their results. */
+  | { type: 'thought'; thought: AgentThought }
   | { type: 'end'; answer: string; status: MessageStatus; usage: DifyUsage; finishReason: string }
   /** The model provider failed; each face answers it in its own terms. The turn is stored as failed. */
   | { type: 'error'; failure: UpstreamError };
@@ -111,7 +130,7 @@ export class AppRunner {
     private readonly conversations: ConversationsService,
     private readonly tasks: TaskRegistry,
     private readonly metrics: MetricsService,
-    dataSource: DataSource,
+    private readonly dataSource: DataSource,
   ) {
     this.messages = new FastWrites(dataSource, Message);
     this.newConversations = new FastWrites(dataSource, Conversation);
@@ -237,29 +256,42 @@ export class AppRunner {
     const started = performance.now();
     let answer = '';
     let reported: { promptTokens: number; completionTokens: number } | undefined;
+    const thoughts = new Map<string, AgentThought>();
     let failure: UpstreamError | undefined;
     let finishReason = 'stop';
     let stopped = false;
     try {
       try {
-        const stream = provider.streamChat(credentials, {
-          model: config.model.name,
-          messages: prompt,
-          params: input.params
-            ? { ...config.model.completion_params, ...input.params }
-            : config.model.completion_params,
-          signal,
-          onSent: input.onRequestSent,
-        });
+        const params = input.params
+          ? { ...config.model.completion_params, ...input.params }
+          : config.model.completion_params;
+        const stream: AsyncIterable<ChatEvent | AgentEvent> = input.agent
+          ? this.agentTurn(input, input.agent, prompt, params, signal)
+          : provider.streamChat(credentials, {
+              model: config.model.name,
+              messages: prompt,
+              params,
+              signal,
+              onSent: input.onRequestSent,
+            });
         for await (const event of stream) {
           if (event.type === 'delta') {
             if (answer === '') this.metrics.timeToFirstToken.observe(labels, (performance.now() - started) / 1000);
             answer += event.text;
             yield { type: 'delta', text: event.text };
           } else if (event.type === 'usage') {
-            reported = event;
+            // An agent turn calls the model once per round: its usage is the sum.
+            reported = reported
+              ? {
+                  promptTokens: reported.promptTokens + event.promptTokens,
+                  completionTokens: reported.completionTokens + event.completionTokens,
+                }
+              : event;
           } else if (event.type === 'finish') {
             finishReason = event.reason;
+          } else if (event.type === 'thought') {
+            thoughts.set(event.thought.id, event.thought);
+            yield { type: 'thought', thought: event.thought };
           }
         }
       } catch (error) {
@@ -290,8 +322,9 @@ export class AppRunner {
       const last: RunEvent = failure
         ? { type: 'error', failure }
         : { type: 'end', answer, status, usage, finishReason };
+      const steps = [...thoughts.values()];
       if (!input.storeAfterEnd) {
-        await this.persist(input, message);
+        await this.persist(input, message, steps);
         yield last;
         return;
       }
@@ -299,7 +332,7 @@ export class AppRunner {
         yield last;
       } finally {
         // Also when the consumer stops at the last event (a blocking answer returns on it).
-        await this.persist(input, message).catch((error: unknown) =>
+        await this.persist(input, message, steps).catch((error: unknown) =>
           this.logger.error(
             `The turn ${message.id} of app ${message.appId} was answered but could not be stored: ${error instanceof Error ? error.message : String(error)}`,
           ),
@@ -320,7 +353,11 @@ export class AppRunner {
    * of an insert at the start and an update at the end: on PostgreSQL that update was about a third
    * of the database server's work per turn in the chat benchmark.
    */
-  private async persist(input: RunInput, message: Message): Promise<void> {
+  private async persist(input: RunInput, message: Message, thoughts: AgentThought[]): Promise<void> {
+    if (thoughts.length) {
+      await this.persistAgentTurn(input, message, thoughts);
+      return;
+    }
     if (input.conversation && input.newConversation) {
       await this.newConversations.insertAll(input.conversation, [this.messages as FastWrites<ObjectLiteral>, message]);
       return;
@@ -328,5 +365,45 @@ export class AppRunner {
     // A turn stored after its answer has nobody waiting: it may share a commit with the next ones.
     await this.messages.insert(message, input.storeAfterEnd === true);
     if (input.conversation) await this.conversations.touch(input.conversation.id);
+  }
+
+  /** An agent turn: its message and its steps in one transaction (agent turns are not the hot path). */
+  private async persistAgentTurn(input: RunInput, message: Message, thoughts: AgentThought[]): Promise<void> {
+    await runInTransaction(this.dataSource, async (manager) => {
+      if (input.conversation && input.newConversation) await manager.insert(Conversation, input.conversation as QueryDeepPartialEntity<Conversation>);
+      await manager.insert(Message, message as QueryDeepPartialEntity<Message>);
+      await manager.insert(
+        MessageAgentThought,
+        thoughts.map((thought) => ({
+          ...thought,
+          messageId: message.id,
+          workspaceId: message.workspaceId,
+        })),
+      );
+    });
+    if (input.conversation && !input.newConversation) await this.conversations.touch(input.conversation.id);
+  }
+
+  /** The agent strategy the app chose, with the tool context of this turn. */
+  private agentTurn(
+    input: RunInput,
+    agent: AgentSetup,
+    prompt: ChatMessage[],
+    params: Record<string, unknown>,
+    signal: CancelSignal,
+  ): AsyncGenerator<AgentEvent> {
+    const run = {
+      provider: input.model.provider,
+      credentials: input.model.credentials,
+      model: input.model.config.model.name,
+      params,
+      prompt,
+      tools: agent.tools,
+      maxIteration: agent.maxIteration,
+      signal,
+      onSent: input.onRequestSent,
+      toolContext: { workspaceId: input.app.workspaceId, appId: input.app.id, userId: input.endUser.id, signal },
+    };
+    return agent.strategy === 'react' ? runReactAgent(run) : runFunctionCallAgent(run);
   }
 }

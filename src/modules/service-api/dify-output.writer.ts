@@ -1,6 +1,8 @@
 import type { Response } from 'express';
 import { MetricsService } from '@keel/metrics';
 import { DIFY_PING_FRAME, SseStream } from '../../common/http/sse.stream';
+import { unixSeconds } from '../../common/http/unix-seconds';
+import type { AgentThought } from '../runners/agent/agent-thought';
 import type { RunHandle } from '../runners/app.runner';
 import type { DifyUsage } from '../runners/usage';
 import { ServiceApiErrors } from './service-api.exceptions';
@@ -29,14 +31,39 @@ export function openDifyStream(res: Response, pingIntervalMs: number, metrics: M
   });
 }
 
-/** Dify's SSE: `message` per chunk, then `message_end` (or `error`), written as they come. */
-export async function writeDifyStream(sse: SseStream, handle: RunHandle, mode: DifyMode): Promise<void> {
+/** An agent step as Dify streams it (`agent_thought`). */
+export function agentThoughtEvent(handle: RunHandle, thought: AgentThought): Record<string, unknown> {
+  return {
+    event: 'agent_thought',
+    id: thought.id,
+    task_id: handle.taskId,
+    message_id: handle.messageId,
+    conversation_id: handle.conversationId,
+    position: thought.position,
+    thought: thought.thought,
+    observation: thought.observation,
+    tool: thought.tool,
+    tool_labels: thought.toolLabels,
+    tool_input: thought.toolInput,
+    created_at: unixSeconds(thought.createdAt),
+    message_files: thought.files,
+  };
+}
+
+/**
+ * Dify's SSE: `message` per chunk (`agent_message` for agent apps, with `agent_thought` for each
+ * step), then `message_end` (or `error`), written as they come.
+ */
+export async function writeDifyStream(sse: SseStream, handle: RunHandle, mode: DifyMode, agent = false): Promise<void> {
   sse.start();
   const base = ids(handle, mode);
+  const answerEvent = agent ? 'agent_message' : 'message';
   for await (const event of handle.events) {
     let behind: Promise<void> | undefined;
     if (event.type === 'delta') {
-      behind = sse.send({ event: 'message', ...base, answer: event.text, created_at: handle.createdAt });
+      behind = sse.send({ event: answerEvent, ...base, answer: event.text, created_at: handle.createdAt });
+    } else if (event.type === 'thought') {
+      behind = sse.send(agentThoughtEvent(handle, event.thought));
     } else if (event.type === 'end') {
       behind = sse.send({ event: 'message_end', ...base, metadata: metadata(event.usage), created_at: handle.createdAt });
     } else {

@@ -9,6 +9,7 @@ import type { Conversation } from '../conversations/conversation.entity';
 import { ConversationsService } from '../conversations/conversations.service';
 import { EndUsersService } from '../conversations/end-users.service';
 import { FilesService } from '../files/files.service';
+import { ToolManager } from '../tools/tool-manager.service';
 import { AppRunner, type RunHandle } from '../runners/app.runner';
 import { TaskRegistry } from '../runners/task-registry';
 import { checkedInputs } from '../runners/user-input-form';
@@ -42,14 +43,21 @@ export class GenerationService {
     private readonly tasks: TaskRegistry,
     private readonly metrics: MetricsService,
     private readonly files: FilesService,
+    private readonly tools: ToolManager,
   ) {}
 
   async chat(app: App, body: ChatMessageDto, res: Response): Promise<void> {
     const user = requireUser(body.user);
     if (!CHAT_MODES.has(app.mode)) throw ServiceApiErrors.notChatApp();
-    // Agent and workflow chat apps need runners of their own.
-    if (app.mode !== 'chat') throw ServiceApiErrors.appUnavailable();
+    // Workflow chat apps need a runner of their own.
+    if (app.mode === 'advanced-chat') throw ServiceApiErrors.appUnavailable();
+    const agentApp = app.mode === 'agent-chat';
+    const streaming = body.response_mode === 'streaming';
+    if (agentApp && !streaming) {
+      throw new InvalidParamException('response_mode', 'Agent Chat App does not support blocking mode');
+    }
     const model = await this.runner.resolveModel(app);
+    const agent = agentApp ? await this.tools.agentSetup(app, model.config) : undefined;
     const conversationId = body.conversation_id?.trim() || undefined;
     if (conversationId && !isUuid(conversationId)) {
       throw new InvalidParamException('conversation_id', `conversation_id: "${conversationId}" is not a valid UUID.`);
@@ -68,11 +76,12 @@ export class GenerationService {
     const newConversation = !conversation;
     conversation ??= this.conversations.draft(app, endUser, query, inputs!);
     const handleInputs = conversation.inputs;
-    await this.respond(res, 'chat', body.response_mode === 'streaming', (clientSignal) =>
+    await this.respond(res, 'chat', streaming, agentApp, (clientSignal) =>
       this.runner.start({
         app,
         mode: 'chat',
         model,
+        agent,
         endUser,
         conversation,
         newConversation,
@@ -94,7 +103,7 @@ export class GenerationService {
     const inputs = checkedInputs(model.config.user_input_form, body.inputs);
     const endUser = await this.endUsers.findOrCreate(app, user);
     const release = await this.limiter.acquire(app);
-    await this.respond(res, 'completion', body.response_mode === 'streaming', (clientSignal) =>
+    await this.respond(res, 'completion', body.response_mode === 'streaming', false, (clientSignal) =>
       this.runner.start({
         app,
         mode: 'completion',
@@ -129,11 +138,12 @@ export class GenerationService {
     res: Response,
     mode: DifyMode,
     streaming: boolean,
+    agent: boolean,
     start: (clientSignal: CancelSignal) => Promise<RunHandle>,
   ): Promise<void> {
     if (streaming) {
       const sse = openDifyStream(res, this.config.serviceApi.pingIntervalMs, this.metrics);
-      await writeDifyStream(sse, await start(sse.signal), mode);
+      await writeDifyStream(sse, await start(sse.signal), mode, agent);
       return;
     }
     const disconnected = new Cancellation();

@@ -5,7 +5,8 @@ import { App } from '../apps/app.entity';
 import { AppsModule } from '../apps/apps.module';
 import { ConversationsModule } from '../conversations/conversations.module';
 import { FilesController } from '../files/files.controller';
-import { FilesService } from '../files/files.service';
+import { FilesModule } from '../files/files.module';
+import { ToolsModule } from '../tools/tools.module';
 import { UploadFile } from '../files/upload-file.entity';
 import { RunnersModule } from '../runners/runners.module';
 import { Account } from '../workspaces/account.entity';
@@ -27,6 +28,8 @@ import { RequestLimiter } from './request-limiter';
     AppsModule,
     ConversationsModule,
     RunnersModule,
+    FilesModule,
+    ToolsModule,
   ],
   controllers: [
     ServiceApiIndexController,
@@ -36,7 +39,7 @@ import { RequestLimiter } from './request-limiter';
     MessagesController,
     FilesController,
   ],
-  providers: [AppKeyAuthService, AppKeyGuard, RequestLimiter, GenerationService, ConversationApiService, FilesService],
+  providers: [AppKeyAuthService, AppKeyGuard, RequestLimiter, GenerationService, ConversationApiService],
   exports: [AppKeyAuthService, AppKeyGuard, RequestLimiter],
 })
 export class ServiceApiModule {}

@@ -16,7 +16,7 @@ export function conversationOf(conversation: Conversation, introduction: string)
   };
 }
 
-export function messageOf({ message, feedback }: MessageWithFeedback) {
+export function messageOf({ message, feedback, thoughts }: MessageWithFeedback) {
   const files = (message.files ?? []) as { type?: string; url?: string }[];
   return {
     id: message.id,
@@ -33,7 +33,19 @@ export function messageOf({ message, feedback }: MessageWithFeedback) {
     })),
     feedback: feedback ? { rating: feedback.rating } : null,
     retriever_resources: [],
-    agent_thoughts: [],
+    agent_thoughts: thoughts.map((thought) => ({
+      id: thought.id,
+      chain_id: null,
+      message_id: thought.messageId,
+      position: thought.position,
+      thought: thought.thought,
+      tool: thought.tool,
+      tool_labels: thought.toolLabels,
+      tool_input: thought.toolInput,
+      observation: thought.observation,
+      files: thought.files,
+      created_at: unixSeconds(thought.createdAt),
+    })),
     created_at: unixSeconds(message.createdAt),
     status: message.status === 'error' ? 'error' : 'normal',
     error: message.error,

@@ -37,6 +37,8 @@ export type ToolMessage =
 /** Who is calling a tool, and how to stop it. */
 export interface ToolContext {
   workspaceId: string;
+  /** The app whose turn calls the tool (absent for the console's test calls). */
+  appId?: string;
   /** The account or end user on whose behalf the tool runs. */
   userId?: string;
   signal?: CancelSignal;

@@ -1,0 +1,215 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { ApiException } from '../../common/errors/api.exception';
+import { InvalidParamException } from '../../common/errors/common.exceptions';
+import { GuardedHttp } from '../../common/ssrf/guarded-http';
+import { maskCredentials } from '../providers/credential.masker';
+import { CredentialCipher } from '../providers/credential.cipher';
+import { ApiToolProvider } from './api-tool-provider.entity';
+import { type ApiCredentials, API_SECRET_FIELDS, parseApiCredentials } from './api/api-credentials';
+import { ApiSchemaError } from './api/api-schema.error';
+import { type ParsedApiSchema, parseApiSchema } from './api/api-schema.parser';
+import type { ApiToolBundle } from './api/api-tool-bundle';
+import { apiToolOf } from './api/api-tool';
+import type { I18nText, Tool } from './tool.types';
+import type { AddApiProviderDto, TestApiToolDto, UpdateApiProviderDto } from './tools.dto';
+
+/** Dify refuses providers with more operations than this. */
+const MAX_OPERATIONS = 100;
+
+const notFound = (name: string) => new ApiException(404, 'not_found', `API tool provider "${name}" does not exist.`);
+
+/**
+ * A workspace's custom API tool providers: schemas parsed into one tool per operation when saved,
+ * credentials sealed at rest and masked when shown, and the tools built for runs and tests.
+ */
+@Injectable()
+export class ApiToolProvidersService {
+  constructor(
+    @InjectRepository(ApiToolProvider) private readonly providers: Repository<ApiToolProvider>,
+    private readonly cipher: CredentialCipher,
+    private readonly http: GuardedHttp,
+  ) {}
+
+  /** Parses a schema for the console's preview; never contacts the servers it names. */
+  parse(schema: string): Promise<ParsedApiSchema> {
+    return this.parsed(schema, 'schema');
+  }
+
+  /** A schema served at a URL, fetched through the SSRF guard and checked to parse. */
+  async remoteSchema(url: string): Promise<{ schema: string }> {
+    const response = await this.http.request({
+      method: 'GET',
+      url,
+      headers: { accept: 'application/json, application/yaml, text/yaml, */*' },
+    });
+    if (response.status !== 200) {
+      throw new InvalidParamException('url', `url: the server answered ${response.status}, not a schema.`);
+    }
+    const schema = response.body.toString('utf8');
+    await this.parsed(schema, 'url');
+    return { schema };
+  }
+
+  list(workspaceId: string): Promise<ApiToolProvider[]> {
+    return this.providers.find({ where: { workspaceId }, order: { createdAt: 'ASC' } });
+  }
+
+  async get(workspaceId: string, name: string): Promise<ApiToolProvider> {
+    const provider = await this.providers.findOneBy({ workspaceId, name });
+    if (!provider) throw notFound(name);
+    return provider;
+  }
+
+  /** The provider's credentials with secrets masked. */
+  maskedCredentials(provider: ApiToolProvider): Record<string, unknown> {
+    return maskCredentials(this.cipher.decrypt<ApiCredentials>(provider.encryptedCredentials), API_SECRET_FIELDS);
+  }
+
+  async add(workspaceId: string, accountId: string, dto: AddApiProviderDto): Promise<ApiToolProvider> {
+    if (await this.providers.existsBy({ workspaceId, name: dto.provider })) {
+      throw new ApiException(409, 'provider_exists', `API tool provider "${dto.provider}" already exists.`);
+    }
+    const parsed = await this.parsed(dto.schema, 'schema');
+    const credentials = this.credentials(dto.credentials);
+    const now = new Date();
+    const provider: ApiToolProvider = {
+      id: randomUUID(),
+      workspaceId,
+      name: dto.provider,
+      icon: dto.icon,
+      description: parsed.description,
+      schemaType: parsed.schemaType,
+      schema: dto.schema,
+      tools: parsed.bundles,
+      encryptedCredentials: this.cipher.encrypt(credentials),
+      privacyPolicy: dto.privacy_policy,
+      customDisclaimer: dto.custom_disclaimer,
+      labels: dto.labels,
+      createdBy: accountId,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.providers.insert(provider as QueryDeepPartialEntity<ApiToolProvider>);
+    return provider;
+  }
+
+  /**
+   * Replaces a provider's schema, settings and credentials; a credential sent back exactly as it
+   * was shown masked keeps its saved value.
+   */
+  async update(workspaceId: string, dto: UpdateApiProviderDto): Promise<ApiToolProvider> {
+    const provider = await this.get(workspaceId, dto.original_provider);
+    if (dto.provider !== dto.original_provider && (await this.providers.existsBy({ workspaceId, name: dto.provider }))) {
+      throw new ApiException(409, 'provider_exists', `API tool provider "${dto.provider}" already exists.`);
+    }
+    const parsed = await this.parsed(dto.schema, 'schema');
+    const credentials = this.credentials(this.unmasked(provider, dto.credentials));
+    Object.assign(provider, {
+      name: dto.provider,
+      icon: dto.icon,
+      description: parsed.description,
+      schemaType: parsed.schemaType,
+      schema: dto.schema,
+      tools: parsed.bundles,
+      encryptedCredentials: this.cipher.encrypt(credentials),
+      privacyPolicy: dto.privacy_policy,
+      customDisclaimer: dto.custom_disclaimer,
+      labels: dto.labels,
+      updatedAt: new Date(),
+    });
+    await this.providers.update({ id: provider.id }, {
+      name: provider.name,
+      icon: provider.icon,
+      description: provider.description,
+      schemaType: provider.schemaType,
+      schema: provider.schema,
+      tools: provider.tools,
+      encryptedCredentials: provider.encryptedCredentials,
+      privacyPolicy: provider.privacyPolicy,
+      customDisclaimer: provider.customDisclaimer,
+      labels: provider.labels,
+      updatedAt: provider.updatedAt,
+    } as QueryDeepPartialEntity<ApiToolProvider>);
+    return provider;
+  }
+
+  async delete(workspaceId: string, name: string): Promise<ApiToolProvider> {
+    const provider = await this.get(workspaceId, name);
+    await this.providers.delete({ id: provider.id });
+    return provider;
+  }
+
+  /** The provider (by id or name) with its tools ready to run, or null. */
+  async runnable(workspaceId: string, ref: string): Promise<{ label: I18nText; tools: Tool[] } | null> {
+    const provider =
+      (await this.providers.findOneBy({ workspaceId, id: ref })) ??
+      (await this.providers.findOneBy({ workspaceId, name: ref }));
+    if (!provider) return null;
+    const credentials = this.cipher.decrypt<ApiCredentials>(provider.encryptedCredentials);
+    return {
+      label: { en_US: provider.name },
+      tools: (provider.tools as ApiToolBundle[]).map((bundle) => apiToolOf(bundle, credentials, this.http)),
+    };
+  }
+
+  /**
+   * Runs one operation of a schema that may not be saved yet (the console's "test" button). A
+   * failing call is an answer (`{error}`), as Dify gives it; a bad schema or tool name is a 400.
+   */
+  async test(workspaceId: string, dto: TestApiToolDto): Promise<{ result: string } | { error: string }> {
+    const parsed = await this.parsed(dto.schema, 'schema');
+    const bundle = parsed.bundles.find((b) => b.operation_id === dto.tool_name);
+    if (!bundle) throw new InvalidParamException('tool_name', `tool_name: the schema has no operation "${dto.tool_name}"`);
+    const saved = dto.provider_name ? await this.providers.findOneBy({ workspaceId, name: dto.provider_name }) : null;
+    const credentials = this.credentials(saved ? this.unmasked(saved, dto.credentials) : dto.credentials);
+    try {
+      const messages = await apiToolOf(bundle, credentials, this.http).invoke(dto.parameters, { workspaceId });
+      const text = messages.map((m) => (m.type === 'text' ? m.text : m.type === 'json' ? JSON.stringify(m.json) : '')).join('\n');
+      return { result: text || 'empty response' };
+    } catch (error) {
+      return { error: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  private async parsed(schema: string, field: string): Promise<ParsedApiSchema> {
+    let parsed: ParsedApiSchema;
+    try {
+      parsed = await parseApiSchema(schema, (url) => this.fetchText(url));
+    } catch (error) {
+      if (error instanceof ApiSchemaError) throw new InvalidParamException(field, `${field}: invalid schema: ${error.message}`);
+      throw error;
+    }
+    if (parsed.bundles.length > MAX_OPERATIONS) {
+      throw new InvalidParamException(field, `${field}: ${parsed.bundles.length} operations; at most ${MAX_OPERATIONS} are allowed`);
+    }
+    return parsed;
+  }
+
+  /** An OpenAI-plugin manifest names its OpenAPI document by URL: fetched through the guard. */
+  private async fetchText(url: string): Promise<string> {
+    const response = await this.http.request({ method: 'GET', url });
+    if (response.status !== 200) throw new ApiSchemaError(`${url} answered ${response.status}`);
+    return response.body.toString('utf8');
+  }
+
+  private credentials(raw: Record<string, unknown>): ApiCredentials {
+    const result = parseApiCredentials(raw);
+    if (!result.success) throw new InvalidParamException('credentials', `credentials: ${result.error}`);
+    return result.data;
+  }
+
+  /** Masked values sent back unchanged stand for the saved secrets. */
+  private unmasked(provider: ApiToolProvider, sent: Record<string, unknown>): Record<string, unknown> {
+    const saved = this.cipher.decrypt<Record<string, unknown>>(provider.encryptedCredentials);
+    const masked = maskCredentials(saved, API_SECRET_FIELDS);
+    const out = { ...sent };
+    for (const field of API_SECRET_FIELDS) {
+      if (out[field] !== undefined && out[field] === masked[field]) out[field] = saved[field];
+    }
+    return out;
+  }
+}
