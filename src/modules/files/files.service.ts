@@ -90,7 +90,13 @@ export class FilesService {
     filename: string | undefined,
   ): Promise<UploadFile> {
     const id = randomUUID();
-    const extension = (filename ? extensionOf(filename) : '') || mimeType.split('/')[1]?.replace(/[^a-z0-9]/gi, '').slice(0, 16) || 'bin';
+    const extension =
+      (filename ? extensionOf(filename) : '') ||
+      mimeType
+        .split('/')[1]
+        ?.replace(/[^a-z0-9]/gi, '')
+        .slice(0, 16) ||
+      'bin';
     const file: UploadFile = {
       ...owner,
       id,

@@ -370,7 +370,8 @@ export class AppRunner {
   /** An agent turn: its message and its steps in one transaction (agent turns are not the hot path). */
   private async persistAgentTurn(input: RunInput, message: Message, thoughts: AgentThought[]): Promise<void> {
     await runInTransaction(this.dataSource, async (manager) => {
-      if (input.conversation && input.newConversation) await manager.insert(Conversation, input.conversation as QueryDeepPartialEntity<Conversation>);
+      if (input.conversation && input.newConversation)
+        await manager.insert(Conversation, input.conversation as QueryDeepPartialEntity<Conversation>);
       await manager.insert(Message, message as QueryDeepPartialEntity<Message>);
       await manager.insert(
         MessageAgentThought,

@@ -4,6 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { ApiException } from '../../common/errors/api.exception';
 import { AppConfig } from '../../config/app-config';
+import { ToolManager } from '../tools/tool-manager.service';
 import { Account } from '../workspaces/account.entity';
 import { AppKeyGuard } from './app-key.guard';
 import { CurrentApp, type ServiceCaller } from './service-caller';
@@ -29,7 +30,10 @@ export class ServiceApiIndexController {
 @UseGuards(AppKeyGuard)
 @Controller('v1')
 export class AppInfoController {
-  constructor(@InjectRepository(Account) private readonly accounts: Repository<Account>) {}
+  constructor(
+    @InjectRepository(Account) private readonly accounts: Repository<Account>,
+    private readonly tools: ToolManager,
+  ) {}
 
   @Get('parameters')
   @ApiOperation({ summary: 'The app’s input form, features and upload limits' })
@@ -44,9 +48,10 @@ export class AppInfoController {
   }
 
   @Get('meta')
-  @ApiOperation({ summary: 'Tool icons (none until the app uses tools)' })
-  meta() {
-    return { tool_icons: {} };
+  @ApiOperation({ summary: "The icons of an agent app's tools, by tool name" })
+  @ApiResponse({ status: 200, description: '{tool_icons: {tool_name: icon}} (empty for other apps)' })
+  async meta(@CurrentApp() caller: ServiceCaller) {
+    return { tool_icons: await this.tools.toolIcons(caller.app) };
   }
 
   @Get('info')

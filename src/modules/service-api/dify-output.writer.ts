@@ -65,7 +65,12 @@ export async function writeDifyStream(sse: SseStream, handle: RunHandle, mode: D
     } else if (event.type === 'thought') {
       behind = sse.send(agentThoughtEvent(handle, event.thought));
     } else if (event.type === 'end') {
-      behind = sse.send({ event: 'message_end', ...base, metadata: metadata(event.usage), created_at: handle.createdAt });
+      behind = sse.send({
+        event: 'message_end',
+        ...base,
+        metadata: metadata(event.usage),
+        created_at: handle.createdAt,
+      });
     } else {
       const error = ServiceApiErrors.upstreamFailed(event.failure);
       const { code, message } = error;

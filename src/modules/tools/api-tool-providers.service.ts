@@ -9,16 +9,20 @@ import { GuardedHttp } from '../../common/ssrf/guarded-http';
 import { maskCredentials } from '../providers/credential.masker';
 import { CredentialCipher } from '../providers/credential.cipher';
 import { ApiToolProvider } from './api-tool-provider.entity';
-import { type ApiCredentials, API_SECRET_FIELDS, parseApiCredentials } from './api/api-credentials';
-import { ApiSchemaError } from './api/api-schema.error';
+import {
+  API_TOOL_SECRET_CREDENTIAL_FIELDS,
+  type ApiToolCredentials,
+  parseApiToolCredentials,
+} from './api/api-credentials';
+import { fetchSchemaTextThrough } from './api/api-schema.fetch';
 import { type ParsedApiSchema, parseApiSchema } from './api/api-schema.parser';
 import type { ApiToolBundle } from './api/api-tool-bundle';
-import { apiToolOf } from './api/api-tool';
+import { ApiTool } from './api/api-tool';
+import { textOfToolMessages } from '../runners/agent/agent-tool';
 import type { I18nText, Tool } from './tool.types';
 import type { AddApiProviderDto, TestApiToolDto, UpdateApiProviderDto } from './tools.dto';
 
-/** Dify refuses providers with more operations than this. */
-const MAX_OPERATIONS = 100;
+const SECRET_FIELDS: readonly string[] = API_TOOL_SECRET_CREDENTIAL_FIELDS;
 
 const notFound = (name: string) => new ApiException(404, 'not_found', `API tool provider "${name}" does not exist.`);
 
@@ -36,7 +40,7 @@ export class ApiToolProvidersService {
 
   /** Parses a schema for the console's preview; never contacts the servers it names. */
   parse(schema: string): Promise<ParsedApiSchema> {
-    return this.parsed(schema, 'schema');
+    return this.parsed(schema);
   }
 
   /** A schema served at a URL, fetched through the SSRF guard and checked to parse. */
@@ -50,7 +54,7 @@ export class ApiToolProvidersService {
       throw new InvalidParamException('url', `url: the server answered ${response.status}, not a schema.`);
     }
     const schema = response.body.toString('utf8');
-    await this.parsed(schema, 'url');
+    await this.parsed(schema);
     return { schema };
   }
 
@@ -66,15 +70,15 @@ export class ApiToolProvidersService {
 
   /** The provider's credentials with secrets masked. */
   maskedCredentials(provider: ApiToolProvider): Record<string, unknown> {
-    return maskCredentials(this.cipher.decrypt<ApiCredentials>(provider.encryptedCredentials), API_SECRET_FIELDS);
+    return maskCredentials(this.cipher.decrypt<ApiToolCredentials>(provider.encryptedCredentials), SECRET_FIELDS);
   }
 
   async add(workspaceId: string, accountId: string, dto: AddApiProviderDto): Promise<ApiToolProvider> {
     if (await this.providers.existsBy({ workspaceId, name: dto.provider })) {
       throw new ApiException(409, 'provider_exists', `API tool provider "${dto.provider}" already exists.`);
     }
-    const parsed = await this.parsed(dto.schema, 'schema');
-    const credentials = this.credentials(dto.credentials);
+    const parsed = await this.parsed(dto.schema);
+    const credentials = parseApiToolCredentials(dto.credentials);
     const now = new Date();
     const provider: ApiToolProvider = {
       id: randomUUID(),
@@ -82,7 +86,7 @@ export class ApiToolProvidersService {
       name: dto.provider,
       icon: dto.icon,
       description: parsed.description,
-      schemaType: parsed.schemaType,
+      schemaType: parsed.schema_type,
       schema: dto.schema,
       tools: parsed.bundles,
       encryptedCredentials: this.cipher.encrypt(credentials),
@@ -103,16 +107,19 @@ export class ApiToolProvidersService {
    */
   async update(workspaceId: string, dto: UpdateApiProviderDto): Promise<ApiToolProvider> {
     const provider = await this.get(workspaceId, dto.original_provider);
-    if (dto.provider !== dto.original_provider && (await this.providers.existsBy({ workspaceId, name: dto.provider }))) {
+    if (
+      dto.provider !== dto.original_provider &&
+      (await this.providers.existsBy({ workspaceId, name: dto.provider }))
+    ) {
       throw new ApiException(409, 'provider_exists', `API tool provider "${dto.provider}" already exists.`);
     }
-    const parsed = await this.parsed(dto.schema, 'schema');
-    const credentials = this.credentials(this.unmasked(provider, dto.credentials));
+    const parsed = await this.parsed(dto.schema);
+    const credentials = parseApiToolCredentials(this.unmasked(provider, dto.credentials));
     Object.assign(provider, {
       name: dto.provider,
       icon: dto.icon,
       description: parsed.description,
-      schemaType: parsed.schemaType,
+      schemaType: parsed.schema_type,
       schema: dto.schema,
       tools: parsed.bundles,
       encryptedCredentials: this.cipher.encrypt(credentials),
@@ -144,15 +151,16 @@ export class ApiToolProvidersService {
   }
 
   /** The provider (by id or name) with its tools ready to run, or null. */
-  async runnable(workspaceId: string, ref: string): Promise<{ label: I18nText; tools: Tool[] } | null> {
+  async runnable(workspaceId: string, ref: string): Promise<{ label: I18nText; icon: unknown; tools: Tool[] } | null> {
     const provider =
       (await this.providers.findOneBy({ workspaceId, id: ref })) ??
       (await this.providers.findOneBy({ workspaceId, name: ref }));
     if (!provider) return null;
-    const credentials = this.cipher.decrypt<ApiCredentials>(provider.encryptedCredentials);
+    const credentials = this.cipher.decrypt<ApiToolCredentials>(provider.encryptedCredentials);
     return {
       label: { en_US: provider.name },
-      tools: (provider.tools as ApiToolBundle[]).map((bundle) => apiToolOf(bundle, credentials, this.http)),
+      icon: provider.icon,
+      tools: (provider.tools as ApiToolBundle[]).map((bundle) => new ApiTool(bundle, credentials, this.http)),
     };
   }
 
@@ -161,53 +169,34 @@ export class ApiToolProvidersService {
    * failing call is an answer (`{error}`), as Dify gives it; a bad schema or tool name is a 400.
    */
   async test(workspaceId: string, dto: TestApiToolDto): Promise<{ result: string } | { error: string }> {
-    const parsed = await this.parsed(dto.schema, 'schema');
+    const parsed = await this.parsed(dto.schema);
     const bundle = parsed.bundles.find((b) => b.operation_id === dto.tool_name);
-    if (!bundle) throw new InvalidParamException('tool_name', `tool_name: the schema has no operation "${dto.tool_name}"`);
+    if (!bundle)
+      throw new InvalidParamException('tool_name', `tool_name: the schema has no operation "${dto.tool_name}"`);
     const saved = dto.provider_name ? await this.providers.findOneBy({ workspaceId, name: dto.provider_name }) : null;
-    const credentials = this.credentials(saved ? this.unmasked(saved, dto.credentials) : dto.credentials);
+    const credentials = parseApiToolCredentials(saved ? this.unmasked(saved, dto.credentials) : dto.credentials);
     try {
-      const messages = await apiToolOf(bundle, credentials, this.http).invoke(dto.parameters, { workspaceId });
-      const text = messages.map((m) => (m.type === 'text' ? m.text : m.type === 'json' ? JSON.stringify(m.json) : '')).join('\n');
-      return { result: text || 'empty response' };
+      const messages = await new ApiTool(bundle, credentials, this.http).invoke(dto.parameters, { workspaceId });
+      return { result: textOfToolMessages(messages).text };
     } catch (error) {
       return { error: error instanceof Error ? error.message : String(error) };
     }
   }
 
-  private async parsed(schema: string, field: string): Promise<ParsedApiSchema> {
-    let parsed: ParsedApiSchema;
-    try {
-      parsed = await parseApiSchema(schema, (url) => this.fetchText(url));
-    } catch (error) {
-      if (error instanceof ApiSchemaError) throw new InvalidParamException(field, `${field}: invalid schema: ${error.message}`);
-      throw error;
-    }
-    if (parsed.bundles.length > MAX_OPERATIONS) {
-      throw new InvalidParamException(field, `${field}: ${parsed.bundles.length} operations; at most ${MAX_OPERATIONS} are allowed`);
-    }
-    return parsed;
-  }
-
-  /** An OpenAI-plugin manifest names its OpenAPI document by URL: fetched through the guard. */
-  private async fetchText(url: string): Promise<string> {
-    const response = await this.http.request({ method: 'GET', url });
-    if (response.status !== 200) throw new ApiSchemaError(`${url} answered ${response.status}`);
-    return response.body.toString('utf8');
-  }
-
-  private credentials(raw: Record<string, unknown>): ApiCredentials {
-    const result = parseApiCredentials(raw);
-    if (!result.success) throw new InvalidParamException('credentials', `credentials: ${result.error}`);
-    return result.data;
+  /**
+   * Parses a schema (a 400 `invalid schema: …` naming what is wrong when it does not); an
+   * OpenAI-plugin manifest's OpenAPI document is fetched through the guard.
+   */
+  private parsed(schema: string): Promise<ParsedApiSchema> {
+    return parseApiSchema(schema, { fetchText: fetchSchemaTextThrough(this.http) });
   }
 
   /** Masked values sent back unchanged stand for the saved secrets. */
   private unmasked(provider: ApiToolProvider, sent: Record<string, unknown>): Record<string, unknown> {
     const saved = this.cipher.decrypt<Record<string, unknown>>(provider.encryptedCredentials);
-    const masked = maskCredentials(saved, API_SECRET_FIELDS);
+    const masked = maskCredentials(saved, SECRET_FIELDS);
     const out = { ...sent };
-    for (const field of API_SECRET_FIELDS) {
+    for (const field of SECRET_FIELDS) {
       if (out[field] !== undefined && out[field] === masked[field]) out[field] = saved[field];
     }
     return out;

@@ -56,16 +56,30 @@ export class ToolManager {
 
   /** A tool by the reference an app's configuration holds. */
   async find(workspaceId: string, ref: Pick<AgentToolConfig, 'provider_type' | 'provider_id' | 'tool_name'>) {
-    let provider: { label: I18nText; tools: Tool[] } | null | undefined;
+    let provider: { label: I18nText; icon: unknown; tools: Tool[] } | null | undefined;
     if (ref.provider_type === 'api') provider = await this.apiProviders.runnable(workspaceId, ref.provider_id);
     else provider = this.registry.get(ref.provider_type, ref.provider_id);
     const tool = provider?.tools.find((t) => t.name === ref.tool_name);
     return provider && tool ? { provider, tool } : undefined;
   }
 
+  /** Each tool's provider icon, by tool name (the Service API's `/meta`). */
+  async toolIcons(app: App): Promise<Record<string, unknown>> {
+    const icons: Record<string, unknown> = {};
+    if (app.mode !== 'agent-chat' || !app.modelConfig) return icons;
+    for (const entry of app.modelConfig.agent_mode.tools) {
+      if (!entry.enabled) continue;
+      const found = await this.find(app.workspaceId, entry);
+      if (found) icons[entry.tool_name] = found.provider.icon;
+    }
+    return icons;
+  }
+
   /** The model sees one name per tool: a clash (two providers' `search`) gets a numbered suffix. */
   private uniqueName(toolName: string, taken: AgentTool[]): string {
-    const base = MODEL_TOOL_NAME.test(toolName) ? toolName : toolName.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 60) || 'tool';
+    const base = MODEL_TOOL_NAME.test(toolName)
+      ? toolName
+      : toolName.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 60) || 'tool';
     let name = base;
     for (let n = 2; taken.some((t) => t.name === name); n++) name = `${base.slice(0, 60)}_${n}`;
     return name;

@@ -6,7 +6,7 @@ import { CurrentCaller, type WorkspaceCaller } from '../auth/current-caller.deco
 import { ReqMeta, type RequestMeta } from '../auth/request-meta';
 import { Roles } from '../auth/roles.decorator';
 import { ApiToolProvidersService } from './api-tool-providers.service';
-import { schemaPreviewOf } from './api/api-schema-preview';
+import { toApiSchemaPreview } from './api/api-schema-preview';
 import type { ApiToolBundle } from './api/api-tool-bundle';
 import { ToolProviderRegistry } from './tool-provider.registry';
 import {
@@ -38,7 +38,10 @@ export class ToolProvidersController {
   @ApiOperation({ summary: 'Every tool provider the workspace can use: built-in, plugin and its API providers' })
   @ApiResponse({ status: 200, description: '[UserToolProvider] (Dify: a bare array)' })
   async list(@CurrentCaller() caller: WorkspaceCaller, @Query('type') type?: string) {
-    const shared = this.registry.list().filter((p) => !type || p.type === type).map(sharedProviderOf);
+    const shared = this.registry
+      .list()
+      .filter((p) => !type || p.type === type)
+      .map(sharedProviderOf);
     const api =
       !type || type === 'api'
         ? (await this.apiProviders.list(caller.workspaceId)).map((p) => apiProviderOf(p, caller.account.name))
@@ -57,11 +60,13 @@ export class ToolProvidersController {
 
   @Post('tool-provider/api/schema')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Parse an OpenAPI 3 / Swagger 2 / OpenAI-plugin schema (JSON or YAML) and preview its tools' })
+  @ApiOperation({
+    summary: 'Parse an OpenAPI 3 / Swagger 2 / OpenAI-plugin schema (JSON or YAML) and preview its tools',
+  })
   @ApiResponse({ status: 200, description: '{schema_type, parameters_schema, credentials_schema, warning}' })
   @ApiResponse({ status: 400, description: 'invalid_param: what is wrong with the schema (with its line when known)' })
   async parseSchema(@Body() body: ParseSchemaDto) {
-    return schemaPreviewOf(await this.apiProviders.parse(body.schema));
+    return toApiSchemaPreview(await this.apiProviders.parse(body.schema));
   }
 
   @Get('tool-provider/api/remote')

@@ -42,7 +42,11 @@ const providerFields = {
   schema: schemaText,
   privacy_policy: optionalText(255),
   custom_disclaimer: optionalText(10_000),
-  labels: z.array(z.string().max(64)).max(20).nullish().transform((v) => v ?? []),
+  labels: z
+    .array(z.string().max(64))
+    .max(20)
+    .nullish()
+    .transform((v) => v ?? []),
 };
 
 export class AddApiProviderDto extends createZodDto(z.object(providerFields)) {}

@@ -35,7 +35,10 @@ export async function invokeAgentTool(
   context: ToolContext,
 ): Promise<ToolOutcome> {
   const tool = tools.find((t) => t.name === name);
-  if (!tool) return failed(`There is no tool named "${name}". Available tools: ${tools.map((t) => t.name).join(', ') || 'none'}.`);
+  if (!tool)
+    return failed(
+      `There is no tool named "${name}". Available tools: ${tools.map((t) => t.name).join(', ') || 'none'}.`,
+    );
   let args: Record<string, unknown>;
   try {
     args = typeof rawArguments === 'string' ? parseArguments(rawArguments) : rawArguments;
@@ -66,24 +69,34 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Tool messages as one text (and the files they name). */
+/**
+ * Tool messages as one text (and the files they name). A tool that gives both a `json` message and
+ * a `text` one (an API tool's JSON answer) says the same thing twice: the JSON is read only when
+ * there is no text.
+ */
 export function textOfToolMessages(messages: ToolMessage[]): { text: string; files: string[] } {
   const parts: string[] = [];
   const files: string[] = [];
+  const hasText = messages.some((message) => message.type === 'text');
   for (const message of messages) {
     switch (message.type) {
       case 'text':
         parts.push(message.text);
         break;
       case 'json':
-        parts.push(JSON.stringify(message.json));
+        if (!hasText) parts.push(JSON.stringify(message.json));
         break;
       case 'file':
         files.push(message.fileId);
         parts.push(`File ${message.filename} (${message.mimeType}): ${message.url}`);
         break;
       case 'blob':
-        parts.push(`Binary result ${message.filename ?? ''} (${message.mimeType}, ${message.blob.length} bytes)`.replace('  ', ' '));
+        parts.push(
+          `Binary result ${message.filename ?? ''} (${message.mimeType}, ${message.blob.length} bytes)`.replace(
+            '  ',
+            ' ',
+          ),
+        );
         break;
       default:
         parts.push(`${message.type === 'link' ? 'Link' : 'Image'}: ${message.url}`);

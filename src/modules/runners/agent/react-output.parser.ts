@@ -15,7 +15,11 @@ export function parseReactOutput(text: string): ReactStep {
   const final = FINAL_ANSWER.exec(text);
   const action = ACTION.exec(text);
   if (final && (!action || final.index < action.index)) {
-    return { kind: 'answer', thought: thoughtOf(text.slice(0, final.index)), answer: text.slice(final.index + final[0].length).trim() };
+    return {
+      kind: 'answer',
+      thought: thoughtOf(text.slice(0, final.index)),
+      answer: text.slice(final.index + final[0].length).trim(),
+    };
   }
   if (action) {
     const thought = thoughtOf(text.slice(0, action.index));
@@ -41,7 +45,8 @@ function inputOf(value: unknown): Record<string, unknown> | string {
   if (typeof value === 'string') {
     try {
       const parsed: unknown = JSON.parse(value);
-      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+        return parsed as Record<string, unknown>;
     } catch {
       // Not JSON: handed on as text, which the tool call reports as bad arguments.
     }

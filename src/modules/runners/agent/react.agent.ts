@@ -47,7 +47,9 @@ export async function* runReactAgent(run: AgentRun): AsyncGenerator<AgentEvent> 
     thought.thought = step.thought;
     thought.tool = step.action;
     thought.toolInput = JSON.stringify({ [step.action]: step.input });
-    thought.toolLabels = { [step.action]: run.tools.find((t) => t.name === step.action)?.label ?? { en_US: step.action } };
+    thought.toolLabels = {
+      [step.action]: run.tools.find((t) => t.name === step.action)?.label ?? { en_US: step.action },
+    };
     yield { type: 'thought', thought: { ...thought } };
     const outcome = await invokeAgentTool(run.tools, step.action, step.input, run.toolContext);
     thought.observation = JSON.stringify({ [step.action]: outcome.text });
@@ -63,11 +65,16 @@ export async function* runReactAgent(run: AgentRun): AsyncGenerator<AgentEvent> 
 function withInstructions(prompt: ChatMessage[], instructions: string): ChatMessage[] {
   if (!instructions) return prompt;
   const [first, ...rest] = prompt;
-  if (first?.role === 'system') return [{ role: 'system', content: `${textOf(first.content)}\n\n${instructions}` }, ...rest];
+  if (first?.role === 'system')
+    return [{ role: 'system', content: `${textOf(first.content)}\n\n${instructions}` }, ...rest];
   return [{ role: 'system', content: instructions }, ...prompt];
 }
 
 function mergeStop(stop: unknown): string[] {
-  const own = Array.isArray(stop) ? stop.filter((s): s is string => typeof s === 'string') : typeof stop === 'string' ? [stop] : [];
+  const own = Array.isArray(stop)
+    ? stop.filter((s): s is string => typeof s === 'string')
+    : typeof stop === 'string'
+      ? [stop]
+      : [];
   return [...new Set([...own, ...REACT_STOP])].slice(0, 4);
 }

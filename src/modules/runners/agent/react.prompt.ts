@@ -6,7 +6,10 @@ import type { AgentTool } from './agent-tool';
  */
 export function reactInstructions(tools: AgentTool[]): string {
   const list = tools
-    .map((tool) => `- ${tool.name}: ${tool.spec.description}\n  arguments (JSON Schema): ${JSON.stringify(tool.spec.parameters)}`)
+    .map(
+      (tool) =>
+        `- ${tool.name}: ${tool.spec.description}\n  arguments (JSON Schema): ${JSON.stringify(tool.spec.parameters)}`,
+    )
     .join('\n');
   return [
     'You can use the following tools to answer the user:',

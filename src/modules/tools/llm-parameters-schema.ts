@@ -1,4 +1,4 @@
-import type { ToolParameter } from '../tool.types';
+import type { ToolParameter } from './tool.types';
 
 /** The JSON Schema of a tool's arguments, as a function-calling model is given it. */
 export interface LlmParametersSchema {
@@ -11,9 +11,7 @@ export interface LlmParametersSchema {
  * A tool's parameters → what the model sees, as Dify's agent runner builds it: the parameters the
  * model fills (`llm`, and an API tool's `schema` ones), `select` and `secret-input` as strings
  * (`select` with its options as `enum`), file parameters left out (a model cannot give a file).
- *
- * Nothing here is particular to API tools: it belongs beside `tool.types.ts` once the tool manager
- * that every tool kind goes through exists.
+ * A parameter without an LLM description is described by its human one.
  */
 export function toLlmParametersSchema(parameters: readonly ToolParameter[]): LlmParametersSchema {
   const schema: LlmParametersSchema = { type: 'object', properties: {}, required: [] };
@@ -22,7 +20,7 @@ export function toLlmParametersSchema(parameters: readonly ToolParameter[]): Llm
     const type = parameter.type === 'number' || parameter.type === 'boolean' ? parameter.type : 'string';
     const property: LlmParametersSchema['properties'][string] = {
       type,
-      description: parameter.llm_description ?? '',
+      description: parameter.llm_description ?? parameter.human_description?.en_US ?? '',
     };
     if (parameter.type === 'select' && parameter.options?.length) {
       property.enum = parameter.options.map((option) => option.value);

@@ -1,6 +1,6 @@
-import type { ToolParameter } from '../tool.types';
+import type { ToolParameter } from './tool.types';
 import { toLlmParametersSchema } from './llm-parameters-schema';
-import { parseApiSchema } from './api-schema.parser';
+import { parseApiSchema } from './api/api-schema.parser';
 
 const parameter = (overrides: Partial<ToolParameter> & Pick<ToolParameter, 'name'>): ToolParameter => ({
   type: 'string',
