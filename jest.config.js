@@ -18,7 +18,11 @@ const swc = [
 ];
 
 const shared = {
-  transform: { '^.+\\.ts$': swc },
+  transform: {
+    '^.+\\.ts$': swc,
+    // What webpack's `asset/source` rule does for the build (see webpack.config.js).
+    '^.+\\.(ya?ml|svg)$': '<rootDir>/jest.text-asset-transform.js',
+  },
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {
     '^@keel/([a-z-]+)$': '<rootDir>/libs/$1/src',

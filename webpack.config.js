@@ -15,5 +15,16 @@ module.exports = (options) => ({
     path: path.resolve(__dirname, 'dist'),
     filename: '[name].js',
   },
+  module: {
+    ...options.module,
+    rules: [
+      ...(options.module?.rules ?? []),
+      // Text assets that code imports as strings (the built-in tools' YAML definitions and SVG
+      // icons) are bundled verbatim: `import text from './x.yaml'` gives the file's text, so the
+      // single dist/main.js needs no files beside it. jest.text-asset-transform.js does the same
+      // under Jest; the `declare module` types are in src/modules/tools/builtin/text-assets.d.ts.
+      { test: /\.(ya?ml|svg)$/, type: 'asset/source' },
+    ],
+  },
   devtool: 'source-map',
 });
