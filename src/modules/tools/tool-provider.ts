@@ -13,8 +13,10 @@ export interface SharedToolProvider {
   author: string;
   label: I18nText;
   description: I18nText;
-  /** A URL or a data URL. */
+  /** Where the console fetches the icon (a URL, or Dify's icon route for built-in providers). */
   icon: string;
+  /** The icon itself, for providers whose icon Keel serves. */
+  iconFile?: { mimeType: string; content: string };
   tags: string[];
   tools: Tool[];
 }

@@ -1,8 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiException } from '../../common/errors/api.exception';
 import { AuditLogService } from '../audit/audit-log.service';
 import { CurrentCaller, type WorkspaceCaller } from '../auth/current-caller.decorator';
+import { Public } from '../auth/public.decorator';
 import { ReqMeta, type RequestMeta } from '../auth/request-meta';
 import { Roles } from '../auth/roles.decorator';
 import { ApiToolProvidersService } from './api-tool-providers.service';
@@ -56,6 +58,16 @@ export class ToolProvidersController {
     const provider = this.registry.get('builtin', name);
     if (!provider) throw new ApiException(404, 'not_found', `Built-in tool provider "${name}" does not exist.`);
     return provider.tools.map((tool) => userToolOf(tool, provider.author, provider.tags));
+  }
+
+  @Get('tool-provider/builtin/:provider/icon')
+  @Public()
+  @ApiOperation({ summary: "A built-in provider's icon (no login needed, as Dify's console loads it in <img>)" })
+  @ApiResponse({ status: 404, description: 'No such built-in provider' })
+  builtinIcon(@Param('provider') name: string, @Res() res: Response) {
+    const icon = this.registry.get('builtin', name)?.iconFile;
+    if (!icon) throw new ApiException(404, 'not_found', `Built-in tool provider "${name}" does not exist.`);
+    res.status(200).type(icon.mimeType).setHeader('cache-control', 'public, max-age=3600').send(icon.content);
   }
 
   @Post('tool-provider/api/schema')

@@ -29,6 +29,18 @@ export class ToolsModule implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    for (const provider of builtinToolProviders(this.http)) this.registry.register(provider);
+    for (const builtin of builtinToolProviders(this.http)) {
+      this.registry.register({
+        type: 'builtin',
+        name: builtin.name,
+        author: builtin.identity.author,
+        label: builtin.identity.label,
+        description: builtin.identity.description,
+        icon: `/console/api/workspaces/current/tool-provider/builtin/${builtin.name}/icon`,
+        iconFile: { mimeType: builtin.icon.mimeType, content: builtin.icon.content },
+        tags: builtin.identity.tags,
+        tools: builtin.tools,
+      });
+    }
   }
 }
