@@ -95,6 +95,16 @@ export interface ServiceApiConfig {
   memoryTokens: number;
 }
 
+/** The SSRF guard of user- and model-steered outbound requests (`SsrfModule`). */
+export interface SsrfConfig {
+  /** Validated `SSRF_ALLOWLIST` entries: hostnames, `*.domain` wildcards, IP addresses, CIDR ranges. */
+  allowlist: string[];
+  /** Only allowlisted destinations are reachable, public ones included. */
+  allowlistOnly: boolean;
+  /** The largest response body read; larger answers fail the request. */
+  maxResponseBytes: number;
+}
+
 export interface HealthConfig {
   timeoutMs: number;
 }
@@ -172,6 +182,7 @@ export interface AppConfigValues {
   models: ModelCallsConfig;
   serviceApi: ServiceApiConfig;
   health: HealthConfig;
+  ssrf: SsrfConfig;
   /** Keel's own version (package.json), for release names and trace resources. */
   version: string;
 }
@@ -202,6 +213,7 @@ export class AppConfig implements AppConfigValues {
   declare readonly models: ModelCallsConfig;
   declare readonly serviceApi: ServiceApiConfig;
   declare readonly health: HealthConfig;
+  declare readonly ssrf: SsrfConfig;
   declare readonly version: string;
 
   constructor(values: AppConfigValues) {

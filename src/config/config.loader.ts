@@ -7,11 +7,13 @@ import type { MailModuleOptions } from '@keel/mail';
 import type { RedisModuleOptions, RedisNode } from '@keel/redis';
 import type { SentryModuleOptions } from '@keel/sentry';
 import packageJson from '../../package.json';
+import { parseAllowlistEntry } from '../common/ssrf/ssrf-allowlist';
 import {
   AppConfig,
   type DatabaseConfig,
   type ServerConfig,
   type SsoConfig,
+  type SsrfConfig,
   type StorageConfig,
   type TracingConfig,
 } from './app-config';
@@ -77,6 +79,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   const mail = mailConfigFrom(raw, problems);
   const tracing = tracingConfigFrom(raw, problems);
   const sso = ssoConfigFrom(raw, problems);
+  const ssrf = ssrfConfigFrom(raw, problems);
   if (problems.length > 0) throw new ConfigValidationError(problems);
 
   return new AppConfig({
@@ -143,6 +146,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
       memoryTokens: raw.CONVERSATION_MEMORY_TOKENS,
     },
     health: { timeoutMs: raw.HEALTH_CHECK_TIMEOUT_MS },
+    ssrf,
     version: packageJson.version,
   });
 }
@@ -442,6 +446,35 @@ function ssoConfigFrom(raw: RawEnv, problems: ConfigProblem[]): SsoConfig {
     allowedEmailDomains: splitList(raw.ALLOWED_EMAIL_DOMAINS ?? '').map((d) => d.toLowerCase()),
     allowCreateWorkspace: raw.ALLOW_CREATE_WORKSPACE,
   };
+}
+
+/**
+ * The SSRF guard: every allowlist entry is parsed here with the guard's own parser, so a typo is a
+ * boot error naming the entry rather than a destination that stays blocked (or open) unnoticed.
+ */
+function ssrfConfigFrom(raw: RawEnv, problems: ConfigProblem[]): SsrfConfig {
+  const allowlist: string[] = [];
+  for (const entry of splitList(raw.SSRF_ALLOWLIST ?? '')) {
+    try {
+      allowlist.push(parseAllowlistEntry(entry).text);
+    } catch (error) {
+      problems.push({
+        variable: 'SSRF_ALLOWLIST',
+        message: `entry "${entry}" ${(error as Error).message} (entries: hostnames, *.domain wildcards, IP addresses, CIDR ranges)`,
+      });
+    }
+  }
+  if (raw.SSRF_ALLOWLIST_ONLY && !raw.SSRF_ALLOWLIST?.trim()) {
+    problems.push({
+      variable: 'SSRF_ALLOWLIST_ONLY',
+      message: 'is true but SSRF_ALLOWLIST is empty: every outbound request would be blocked',
+    });
+  }
+  const maxResponseBytes = bytes.parse(raw.SSRF_MAX_RESPONSE_BYTES.replace(/\s+/g, '')) ?? 10 * 1024 * 1024;
+  if (maxResponseBytes < 1) {
+    problems.push({ variable: 'SSRF_MAX_RESPONSE_BYTES', message: 'must be at least 1 byte, e.g. 10mb' });
+  }
+  return { allowlist, allowlistOnly: raw.SSRF_ALLOWLIST_ONLY, maxResponseBytes };
 }
 
 function parseNodes(list: string): RedisNode[] {

@@ -299,6 +299,12 @@ export const envSchema = z.object({
   APP_MAX_ACTIVE_REQUESTS: integer('APP_MAX_ACTIVE_REQUESTS', 0, 100_000).default(0),
   SSE_PING_INTERVAL_MS: integer('SSE_PING_INTERVAL_MS', 100, 300_000).default(10_000),
   CONVERSATION_MEMORY_TOKENS: integer('CONVERSATION_MEMORY_TOKENS', 0, 1_000_000).default(2_000),
+
+  // outbound requests a user or a model steers (tools, schema URLs): the SSRF guard
+  // (each SSRF_ALLOWLIST entry is checked by the loader, which names the bad one)
+  SSRF_ALLOWLIST: z.string().trim().optional(),
+  SSRF_ALLOWLIST_ONLY: boolean.default(false),
+  SSRF_MAX_RESPONSE_BYTES: byteSize.default('10mb'),
 });
 
 export type RawEnv = z.output<typeof envSchema>;
