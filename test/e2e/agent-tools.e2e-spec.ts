@@ -3,11 +3,14 @@ import OpenAI from 'openai';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AuditLog } from '../../src/modules/audit/audit-log.entity';
+import { Message } from '../../src/modules/conversations/message.entity';
+import { MessageAgentThought } from '../../src/modules/conversations/message-agent-thought.entity';
 import { ApiToolProvider } from '../../src/modules/tools/api-tool-provider.entity';
 import { bearer, type Session, setupOwner } from '../support/console';
 import { createApp } from '../support/console-apps';
 import { FakeOpenAiUpstream } from '../support/fake-openai-upstream';
-import { configureProvider, parseSse } from '../support/service-api';
+import { eventually } from '../support/eventually';
+import { configureProvider, parseSse, readRest, readUntil } from '../support/service-api';
 import { bootTestApp, type TestApp } from '../support/test-app';
 
 /** A small API on loopback that the agent's tools call, recording what it received. */
@@ -56,6 +59,10 @@ paths:
     get:
       operationId: alwaysFails
       summary: Answers 500
+  /slow:
+    get:
+      operationId: waitForever
+      summary: Never answers
 components:
   schemas:
     Ticket:
@@ -75,6 +82,8 @@ components:
 describe('Agent apps with custom API tools', () => {
   const upstream = new FakeOpenAiUpstream({ apiKeys: ['sk-up'], models: ['gpt-4o-mini'] });
   const received: Received[] = [];
+  /** Requests to `/slow`, held open until the suite ends. */
+  const slowRequests: import('node:http').ServerResponse[] = [];
   let api: Server;
   let apiUrl: string;
   let t: TestApp;
@@ -108,7 +117,7 @@ describe('Agent apps with custom API tools', () => {
       agent_mode: {
         enabled: true,
         strategy,
-        tools: [tool('getWeather'), tool('createTicket'), tool('alwaysFails')],
+        tools: [tool('getWeather'), tool('createTicket'), tool('alwaysFails'), tool('waitForever')],
         max_iteration: 5,
         ...extra,
       },
@@ -131,6 +140,8 @@ describe('Agent apps with custom API tools', () => {
           res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"no key"}');
         } else if (req.url?.startsWith('/weather/')) {
           res.writeHead(200, { 'content-type': 'application/json' }).end('{"sky":"rain","celsius":12}');
+        } else if (req.url === '/slow') {
+          slowRequests.push(res);
         } else if (req.url === '/tickets') {
           res.writeHead(201, { 'content-type': 'application/json' }).end('{"id":"T-1"}');
         } else {
@@ -149,6 +160,7 @@ describe('Agent apps with custom API tools', () => {
   afterAll(async () => {
     await t?.close();
     await upstream.stop();
+    for (const res of slowRequests) res.destroy();
     await new Promise((resolve) => api.close(resolve));
   });
 
@@ -166,6 +178,7 @@ describe('Agent apps with custom API tools', () => {
       ['getWeather', 'get', `${apiUrl}/weather/{city}`],
       ['createTicket', 'post', `${apiUrl}/tickets`],
       ['alwaysFails', 'get', `${apiUrl}/broken`],
+      ['waitForever', 'get', `${apiUrl}/slow`],
     ]);
     const names = (op: Record<string, unknown>) =>
       (op.parameters as Array<{ name: string; type: string; required: boolean }>).map((p) => [
@@ -274,6 +287,7 @@ describe('Agent apps with custom API tools', () => {
       'getWeather',
       'createTicket',
       'alwaysFails',
+      'waitForever',
     ]);
     expect(toolCalls[2].body.messages.filter((m) => m.role === 'tool').map((m) => m.content)).toEqual([
       '{"sky":"rain","celsius":12}',
@@ -285,7 +299,7 @@ describe('Agent apps with custom API tools', () => {
     expect(kinds.filter((k) => k === 'message')).toEqual([]);
     const thoughts = events.filter((e) => e.event === 'agent_thought');
     const done = thoughts.filter((e) => e.observation !== '');
-    expect(done.map((e) => [e.position, e.tool, JSON.parse(e.tool_input as string)])).toEqual([
+    expect(done.map((e) => [e.position, e.tool, JSON.parse(e.tool_input as string) as unknown])).toEqual([
       [1, 'getWeather', { getWeather: { city: 'Paris', units: 'metric' } }],
       [2, 'createTicket', { createTicket: { title: 'Umbrellas', priority: 2 } }],
     ]);
@@ -321,7 +335,9 @@ describe('Agent apps with custom API tools', () => {
     const app = await agentApp('function_call');
     const meta = await request(t.baseUrl).get('/v1/meta').set('Authorization', `Bearer ${app.key}`).expect(200);
     const icon = { background: '#fff', content: '🏢' };
-    expect(meta.body).toEqual({ tool_icons: { getWeather: icon, createTicket: icon, alwaysFails: icon } });
+    expect(meta.body).toEqual({
+      tool_icons: { getWeather: icon, createTicket: icon, alwaysFails: icon, waitForever: icon },
+    });
   });
 
   it('a failing tool is an observation the model reads, not a failed request', async () => {
@@ -335,6 +351,37 @@ describe('Agent apps with custom API tools', () => {
     expect(observations[0].alwaysFails).toMatch(/500/);
     expect(observations[0].alwaysFails).toMatch(/database on fire/);
     expect(observations[1].noSuchTool).toMatch(/no tool named "noSuchTool"/);
+  });
+
+  it('stopping a turn while a tool runs ends it as stopped, with the step so far stored', async () => {
+    const app = await agentApp('function_call');
+    const res = await fetch(`${t.baseUrl}/v1/chat-messages`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${app.key}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        inputs: {},
+        user: 'u-1',
+        response_mode: 'streaming',
+        query: 'Wait. [[call waitForever {}]]',
+      }),
+    });
+    const { events, reader } = await readUntil(res, (e) => e.event === 'agent_thought' && e.tool === 'waitForever');
+    await eventually(() => slowRequests.length > 0, 'the tool call reaching the API');
+    const taskId = events[0].task_id as string;
+    await request(t.baseUrl)
+      .post(`/v1/chat-messages/${taskId}/stop`)
+      .set('Authorization', `Bearer ${app.key}`)
+      .send({ user: 'u-1' })
+      .expect(200);
+    const rest = parseSse(await readRest(reader)).events;
+    expect(rest.at(-1)!.event).toBe('message_end');
+    const messages = t.app.get(DataSource).getRepository(Message);
+    const id = events[0].message_id as string;
+    await eventually(async () => (await messages.countBy({ id })) === 1, 'the turn being stored');
+    const stored = await messages.findOneByOrFail({ id });
+    expect(stored.status).toBe('stopped');
+    const steps = await t.app.get(DataSource).getRepository(MessageAgentThought).findBy({ messageId: stored.id });
+    expect(steps.map((step) => [step.tool, step.observation])).toEqual([['waitForever', '']]);
   });
 
   it('react: a model without native tool calls uses the tools through Thought/Action/Observation', async () => {
@@ -430,6 +477,51 @@ describe('Agent apps with custom API tools', () => {
     } finally {
       await new Promise((resolve) => schemaServer.close(resolve));
     }
+  });
+
+  it('lists the built-in providers with their tools, and serves their icons without a login', async () => {
+    const list = await consoleGet('/workspaces/current/tool-providers?type=builtin').expect(200);
+    const builtins = list.body as Array<{ name: string; icon: string; tools: Array<{ name: string }> }>;
+    expect(builtins.map((p) => [p.name, p.tools.map((tool) => tool.name)])).toEqual([
+      ['time', ['current_time']],
+      ['http', ['http_request']],
+      ['webscraper', ['webpage_to_text']],
+      ['json_process', ['json_process']],
+    ]);
+    const icon = await fetch(`${t.baseUrl}${builtins[0].icon}`);
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
+    expect(await icon.text()).toContain('<svg');
+    await request(t.baseUrl).get('/console/api/workspaces/current/tool-provider/builtin/nope/icon').expect(404);
+    const tools = await consoleGet('/workspaces/current/tool-provider/builtin/time/tools').expect(200);
+    expect(tools.body[0].parameters.map((p: { name: string }) => p.name)).toEqual(['timezone', 'format']);
+    expect(tools.body[0].parameters_json_schema).toMatchObject({
+      type: 'object',
+      properties: { timezone: { type: 'string' }, format: { type: 'string' } },
+    });
+  });
+
+  it('a built-in HTTP tool goes through the guard: the model learns a private address is blocked', async () => {
+    const app = await createApp(t, owner, { name: 'Fetcher', mode: 'agent-chat' });
+    await consolePost(`/apps/${app.id}/model-config`, {
+      model: { provider: 'openai_api_compatible', name: 'gpt-4o-mini' },
+      agent_mode: {
+        enabled: true,
+        tools: [{ provider_type: 'builtin', provider_id: 'http', tool_name: 'http_request' }],
+      },
+    }).expect(200);
+    const key = (await consolePost(`/apps/${app.id}/api-keys`, {}).expect(201)).body.token as string;
+    const res = await chat(key, {
+      query: `[[call http_request {"method":"GET","url":"http://169.254.169.254/latest/meta-data"}]] [[call http_request {"method":"GET","url":"${apiUrl}/weather/Rome"}]]`,
+    }).expect(200);
+    const observations = parseSse(res.text)
+      .events.filter((e) => e.event === 'agent_thought' && e.observation !== '')
+      .map((e) => (JSON.parse(e.observation as string) as Record<string, string>).http_request);
+    expect(observations[0]).toMatch(/blocked/i);
+    expect(observations[0]).toMatch(/169\.254\.169\.254/);
+    // The allowlisted loopback API answers (401: the built-in tool carries no API key).
+    expect(observations[1]).toMatch(/401/);
+    expect(received.map((r) => r.url)).toEqual(['/weather/Rome']);
   });
 
   it('deleting the provider is audited, and its agent apps run on without its tools', async () => {

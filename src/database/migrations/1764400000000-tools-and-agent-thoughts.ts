@@ -1,5 +1,13 @@
 import { type MigrationInterface, type QueryRunner, Table, TableIndex } from 'typeorm';
-import { cascadeTo, idColumn, integerColumn, refColumn, stringColumn, textColumn, timeColumn } from '../portable-columns';
+import {
+  cascadeTo,
+  idColumn,
+  integerColumn,
+  refColumn,
+  stringColumn,
+  textColumn,
+  timeColumn,
+} from '../portable-columns';
 
 /** Custom API tool providers, and the steps of agent turns. */
 export class ToolsAndAgentThoughts1764400000000 implements MigrationInterface {

@@ -1,6 +1,7 @@
 import { unixSeconds } from '../../common/http/unix-seconds';
 import type { ApiToolProvider } from './api-tool-provider.entity';
 import type { ApiToolBundle } from './api/api-tool-bundle';
+import { toLlmParametersSchema } from './llm-parameters-schema';
 import type { SharedToolProvider } from './tool-provider';
 import type { I18nText, ToolDescription } from './tool.types';
 
@@ -14,6 +15,8 @@ export function userToolOf(tool: ToolDescription, author: string, labels: string
     label: tool.label,
     description: tool.description.human,
     parameters: tool.parameters,
+    // The same JSON Schema the model is given (Keel's addition to Dify's shape).
+    parameters_json_schema: toLlmParametersSchema(tool.parameters),
     labels,
     output_schema: {},
   };
@@ -27,6 +30,7 @@ export function apiUserToolOf(bundle: ApiToolBundle, author: string, labels: str
     label: same(bundle.operation_id),
     description: same(bundle.summary ?? ''),
     parameters: bundle.parameters,
+    parameters_json_schema: toLlmParametersSchema(bundle.parameters),
     labels,
     output_schema: {},
   };
