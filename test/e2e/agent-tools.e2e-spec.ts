@@ -494,8 +494,9 @@ describe('Agent apps with custom API tools', () => {
     expect(await icon.text()).toContain('<svg');
     await request(t.baseUrl).get('/console/api/workspaces/current/tool-provider/builtin/nope/icon').expect(404);
     const tools = await consoleGet('/workspaces/current/tool-provider/builtin/time/tools').expect(200);
-    expect(tools.body[0].parameters.map((p: { name: string }) => p.name)).toEqual(['timezone', 'format']);
-    expect(tools.body[0].parameters_json_schema).toMatchObject({
+    const [currentTime] = tools.body as Array<{ parameters: Array<{ name: string }>; parameters_json_schema: unknown }>;
+    expect(currentTime.parameters.map((p) => p.name)).toEqual(['timezone', 'format']);
+    expect(currentTime.parameters_json_schema).toMatchObject({
       type: 'object',
       properties: { timezone: { type: 'string' }, format: { type: 'string' } },
     });
