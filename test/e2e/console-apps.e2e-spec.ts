@@ -111,7 +111,7 @@ describe('console apps', () => {
     });
 
     it('refuses modes not supported yet, unknown modes and bad fields with invalid_param naming the field', async () => {
-      for (const mode of ['workflow', 'agent-chat', 'advanced-chat']) {
+      for (const mode of ['workflow', 'advanced-chat']) {
         const res = await api(owner).post(APPS, { name: 'Later', mode }).expect(400);
         expect(res.body).toMatchObject({ code: 'invalid_param', status: 400 });
         expect(res.body.message).toMatch(/^mode: .*not supported yet/);
@@ -395,6 +395,7 @@ describe('console apps', () => {
         text_to_speech: { enabled: false },
         retriever_resource: { enabled: false },
         more_like_this: { enabled: false },
+        agent_mode: { enabled: false, strategy: 'function_call', tools: [], max_iteration: 5 },
         file_upload: {
           image: { enabled: false, number_limits: 3, detail: 'high', transfer_methods: ['remote_url', 'local_file'] },
         },

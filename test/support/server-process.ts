@@ -52,7 +52,9 @@ export async function spawnServer(
   const source = entry === 'probe' ? join(ROOT, 'test/support/probe-main.ts') : join(ROOT, `src/${entry}.ts`);
   if (entry === 'probe' && from === 'build') throw new Error('the probe entry runs from source only');
   const args =
-    from === 'build' ? [join(ROOT, `dist/${entry}.js`)] : ['-r', require.resolve('@swc-node/register'), source];
+    from === 'build'
+      ? [join(ROOT, `dist/${entry}.js`)]
+      : ['-r', require.resolve('@swc-node/register'), '-r', join(ROOT, 'text-assets.register.js'), source];
   const child = spawn(process.execPath, args, {
     cwd,
     env: {

@@ -49,7 +49,7 @@ export const systemResolver: HostResolver = (hostname) => lookup(hostname, { all
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 /** Set by the guard itself, or hop-by-hop headers a caller must not steer (Upgrade, Connection). */
-const RESERVED_HEADERS = new Set([
+export const RESERVED_HEADERS: ReadonlySet<string> = new Set([
   'host',
   'content-length',
   'transfer-encoding',

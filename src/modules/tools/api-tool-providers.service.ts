@@ -74,25 +74,12 @@ export class ApiToolProvidersService {
   }
 
   async add(workspaceId: string, accountId: string, dto: AddApiProviderDto): Promise<ApiToolProvider> {
-    if (await this.providers.existsBy({ workspaceId, name: dto.provider })) {
-      throw new ApiException(409, 'provider_exists', `API tool provider "${dto.provider}" already exists.`);
-    }
-    const parsed = await this.parsed(dto.schema);
-    const credentials = parseApiToolCredentials(dto.credentials);
+    await this.checkNameFree(workspaceId, dto.provider);
     const now = new Date();
     const provider: ApiToolProvider = {
       id: randomUUID(),
       workspaceId,
-      name: dto.provider,
-      icon: dto.icon,
-      description: parsed.description,
-      schemaType: parsed.schema_type,
-      schema: dto.schema,
-      tools: parsed.bundles,
-      encryptedCredentials: this.cipher.encrypt(credentials),
-      privacyPolicy: dto.privacy_policy,
-      customDisclaimer: dto.custom_disclaimer,
-      labels: dto.labels,
+      ...(await this.settingsFrom(dto, parseApiToolCredentials(dto.credentials))),
       createdBy: accountId,
       createdAt: now,
       updatedAt: now,
@@ -107,15 +94,23 @@ export class ApiToolProvidersService {
    */
   async update(workspaceId: string, dto: UpdateApiProviderDto): Promise<ApiToolProvider> {
     const provider = await this.get(workspaceId, dto.original_provider);
-    if (
-      dto.provider !== dto.original_provider &&
-      (await this.providers.existsBy({ workspaceId, name: dto.provider }))
-    ) {
-      throw new ApiException(409, 'provider_exists', `API tool provider "${dto.provider}" already exists.`);
+    if (dto.provider !== dto.original_provider) await this.checkNameFree(workspaceId, dto.provider);
+    const settings = await this.settingsFrom(dto, parseApiToolCredentials(this.unmasked(provider, dto.credentials)));
+    const changes = { ...settings, updatedAt: new Date() };
+    await this.providers.update({ id: provider.id }, changes as QueryDeepPartialEntity<ApiToolProvider>);
+    return Object.assign(provider, changes);
+  }
+
+  private async checkNameFree(workspaceId: string, name: string): Promise<void> {
+    if (await this.providers.existsBy({ workspaceId, name })) {
+      throw new ApiException(409, 'provider_exists', `API tool provider "${name}" already exists.`);
     }
+  }
+
+  /** What the console sets on a provider, the schema parsed and the credentials sealed. */
+  private async settingsFrom(dto: AddApiProviderDto, credentials: ApiToolCredentials) {
     const parsed = await this.parsed(dto.schema);
-    const credentials = parseApiToolCredentials(this.unmasked(provider, dto.credentials));
-    Object.assign(provider, {
+    return {
       name: dto.provider,
       icon: dto.icon,
       description: parsed.description,
@@ -126,22 +121,7 @@ export class ApiToolProvidersService {
       privacyPolicy: dto.privacy_policy,
       customDisclaimer: dto.custom_disclaimer,
       labels: dto.labels,
-      updatedAt: new Date(),
-    });
-    await this.providers.update({ id: provider.id }, {
-      name: provider.name,
-      icon: provider.icon,
-      description: provider.description,
-      schemaType: provider.schemaType,
-      schema: provider.schema,
-      tools: provider.tools,
-      encryptedCredentials: provider.encryptedCredentials,
-      privacyPolicy: provider.privacyPolicy,
-      customDisclaimer: provider.customDisclaimer,
-      labels: provider.labels,
-      updatedAt: provider.updatedAt,
-    } as QueryDeepPartialEntity<ApiToolProvider>);
-    return provider;
+    };
   }
 
   async delete(workspaceId: string, name: string): Promise<ApiToolProvider> {

@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import { RESERVED_HEADERS } from '../../../../common/ssrf/ssrf-guarded.http';
 import { ToolError } from '../../tool.types';
 import type { BuiltinToolDeps, BuiltinToolImplementation } from '../builtin-tool-provider';
 import {
@@ -21,18 +22,7 @@ export const HTTP_REQUEST_MAX_BODY_CHARS = 32_000;
  * Headers the connection owns: the body's length and framing are the client's to set, the host
  * is the URL's, and no compression is asked for (the body goes to a model as text).
  */
-const CONNECTION_HEADERS = new Set([
-  'host',
-  'content-length',
-  'transfer-encoding',
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'upgrade',
-  'te',
-  'trailer',
-  'accept-encoding',
-]);
+const CONNECTION_HEADERS = new Set([...RESERVED_HEADERS, 'trailer', 'accept-encoding']);
 
 /** Response headers about the connection, not the answer: not shown to the model. */
 const HOP_BY_HOP = new Set([
