@@ -21,6 +21,8 @@ interface Received {
   body: string;
 }
 
+const REPORT = Buffer.from('%PDF-1.4\n% a tiny report\n%%EOF\n');
+
 const SCHEMA = (baseUrl: string) => `
 openapi: 3.0.3
 info:
@@ -63,6 +65,10 @@ paths:
     get:
       operationId: waitForever
       summary: Never answers
+  /report:
+    get:
+      operationId: getReport
+      summary: A PDF report, as an attachment
 components:
   schemas:
     Ticket:
@@ -117,7 +123,7 @@ describe('Agent apps with custom API tools', () => {
       agent_mode: {
         enabled: true,
         strategy,
-        tools: [tool('getWeather'), tool('createTicket'), tool('alwaysFails'), tool('waitForever')],
+        tools: [tool('getWeather'), tool('createTicket'), tool('alwaysFails'), tool('waitForever'), tool('getReport')],
         max_iteration: 5,
         ...extra,
       },
@@ -140,6 +146,13 @@ describe('Agent apps with custom API tools', () => {
           res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"no key"}');
         } else if (req.url?.startsWith('/weather/')) {
           res.writeHead(200, { 'content-type': 'application/json' }).end('{"sky":"rain","celsius":12}');
+        } else if (req.url === '/report') {
+          res
+            .writeHead(200, {
+              'content-type': 'application/pdf',
+              'content-disposition': 'attachment; filename="q3.pdf"',
+            })
+            .end(REPORT);
         } else if (req.url === '/slow') {
           slowRequests.push(res);
         } else if (req.url === '/tickets') {
@@ -179,6 +192,7 @@ describe('Agent apps with custom API tools', () => {
       ['createTicket', 'post', `${apiUrl}/tickets`],
       ['alwaysFails', 'get', `${apiUrl}/broken`],
       ['waitForever', 'get', `${apiUrl}/slow`],
+      ['getReport', 'get', `${apiUrl}/report`],
     ]);
     const names = (op: Record<string, unknown>) =>
       (op.parameters as Array<{ name: string; type: string; required: boolean }>).map((p) => [
@@ -288,6 +302,7 @@ describe('Agent apps with custom API tools', () => {
       'createTicket',
       'alwaysFails',
       'waitForever',
+      'getReport',
     ]);
     expect(toolCalls[2].body.messages.filter((m) => m.role === 'tool').map((m) => m.content)).toEqual([
       '{"sky":"rain","celsius":12}',
@@ -336,7 +351,7 @@ describe('Agent apps with custom API tools', () => {
     const meta = await request(t.baseUrl).get('/v1/meta').set('Authorization', `Bearer ${app.key}`).expect(200);
     const icon = { background: '#fff', content: '🏢' };
     expect(meta.body).toEqual({
-      tool_icons: { getWeather: icon, createTicket: icon, alwaysFails: icon, waitForever: icon },
+      tool_icons: { getWeather: icon, createTicket: icon, alwaysFails: icon, waitForever: icon, getReport: icon },
     });
   });
 
@@ -351,6 +366,35 @@ describe('Agent apps with custom API tools', () => {
     expect(observations[0].alwaysFails).toMatch(/500/);
     expect(observations[0].alwaysFails).toMatch(/database on fire/);
     expect(observations[1].noSuchTool).toMatch(/no tool named "noSuchTool"/);
+  });
+
+  it('a binary result is stored as the end user’s file and referenced by id', async () => {
+    const app = await agentApp('function_call');
+    const res = await chat(app.key, { query: 'Report please. [[call getReport {}]]' }).expect(200);
+    const { events } = parseSse(res.text);
+    const step = events.find((e) => e.event === 'agent_thought' && e.observation !== '')!;
+    const [fileId] = step.message_files as string[];
+    expect(fileId).toMatch(/^[0-9a-f-]{36}$/);
+    expect((JSON.parse(step.observation as string) as Record<string, string>).getReport).toContain(
+      `/v1/files/${fileId}/preview`,
+    );
+    const preview = await request(t.baseUrl)
+      .get(`/v1/files/${fileId}/preview?user=u-1`)
+      .set('Authorization', `Bearer ${app.key}`)
+      .buffer(true)
+      .parse((response, done) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => done(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
+    expect(preview.headers['content-type']).toMatch(/^application\/pdf/);
+    expect(Buffer.compare(preview.body as Buffer, REPORT)).toBe(0);
+    // Another end user of the app cannot read it.
+    await request(t.baseUrl)
+      .get(`/v1/files/${fileId}/preview?user=someone-else`)
+      .set('Authorization', `Bearer ${app.key}`)
+      .expect(404);
   });
 
   it('stopping a turn while a tool runs ends it as stopped, with the step so far stored', async () => {

@@ -256,7 +256,8 @@ export class AppRunner {
     const started = performance.now();
     let answer = '';
     let reported: { promptTokens: number; completionTokens: number } | undefined;
-    const thoughts = new Map<string, AgentThought>();
+    // An agent turn's steps by id (a step is sent again as it progresses); none for other turns.
+    let thoughts: Map<string, AgentThought> | undefined;
     let failure: UpstreamError | undefined;
     let finishReason = 'stop';
     let stopped = false;
@@ -290,7 +291,7 @@ export class AppRunner {
           } else if (event.type === 'finish') {
             finishReason = event.reason;
           } else if (event.type === 'thought') {
-            thoughts.set(event.thought.id, event.thought);
+            (thoughts ??= new Map()).set(event.thought.id, event.thought);
             yield { type: 'thought', thought: event.thought };
           }
         }
@@ -322,7 +323,7 @@ export class AppRunner {
       const last: RunEvent = failure
         ? { type: 'error', failure }
         : { type: 'end', answer, status, usage, finishReason };
-      const steps = [...thoughts.values()];
+      const steps = thoughts ? [...thoughts.values()] : undefined;
       if (!input.storeAfterEnd) {
         await this.persist(input, message, steps);
         yield last;
@@ -353,8 +354,8 @@ export class AppRunner {
    * of an insert at the start and an update at the end: on PostgreSQL that update was about a third
    * of the database server's work per turn in the chat benchmark.
    */
-  private async persist(input: RunInput, message: Message, thoughts: AgentThought[]): Promise<void> {
-    if (thoughts.length) {
+  private async persist(input: RunInput, message: Message, thoughts: AgentThought[] | undefined): Promise<void> {
+    if (thoughts) {
       await this.persistAgentTurn(input, message, thoughts);
       return;
     }
