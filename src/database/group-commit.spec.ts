@@ -1,4 +1,4 @@
-import { GroupCommit, type GroupWriter } from './group-commit';
+import { GroupCommit, type GroupWriter, UNHURRIED_WAIT_MS } from './group-commit';
 
 /** A writer over an in-memory "table" with a unique key, recording how it was called. */
 function table() {
@@ -64,18 +64,25 @@ describe('GroupCommit', () => {
   });
 
   it('lets unhurried rows of several ticks wait a little to share one write', async () => {
-    const { calls, writer } = table();
-    const group = new GroupCommit(writer);
-    const tick = () => new Promise((resolve) => setImmediate(resolve));
-    const done = [group.add('a', true)];
-    await tick();
-    done.push(group.add('b', true));
-    await tick();
-    done.push(group.add('c', true));
-    await tick();
-    expect(calls).toEqual([]);
-    await Promise.all(done);
-    expect(calls).toEqual([['a', 'b', 'c']]);
+    // The clock is the test's: on a busy machine three real ticks can outlast the wait.
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+    try {
+      const { calls, writer } = table();
+      const group = new GroupCommit(writer);
+      const tick = () => new Promise((resolve) => setImmediate(resolve));
+      const done = [group.add('a', true)];
+      await tick();
+      done.push(group.add('b', true));
+      await tick();
+      done.push(group.add('c', true));
+      await tick();
+      expect(calls).toEqual([]);
+      jest.advanceTimersByTime(UNHURRIED_WAIT_MS);
+      await Promise.all(done);
+      expect(calls).toEqual([['a', 'b', 'c']]);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('writes waiting unhurried rows at once with a row someone waits for, or when a batch is full', async () => {
@@ -106,20 +113,25 @@ describe('GroupCommit', () => {
         await this.writeMany([row]);
       },
     };
-    const group = new GroupCommit(slow);
-    const tick = () => new Promise((resolve) => setImmediate(resolve));
-    const first = group.add('a');
-    await tick();
-    const waiting = group.add('b', true);
-    releases.shift()!();
-    await first;
-    await tick();
-    expect(calls).toEqual([['a']]); // 'b' waits for company
-    const urgent = group.add('c');
-    await tick();
-    expect(calls).toEqual([['a'], ['b', 'c']]);
-    releases.shift()!();
-    await Promise.all([waiting, urgent]);
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+    try {
+      const group = new GroupCommit(slow);
+      const tick = () => new Promise((resolve) => setImmediate(resolve));
+      const first = group.add('a');
+      await tick();
+      const waiting = group.add('b', true);
+      releases.shift()!();
+      await first;
+      await tick();
+      expect(calls).toEqual([['a']]); // 'b' waits for company
+      const urgent = group.add('c');
+      await tick();
+      expect(calls).toEqual([['a'], ['b', 'c']]);
+      releases.shift()!();
+      await Promise.all([waiting, urgent]);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('keeps one write in flight: rows of later ticks wait for it and go in one next batch', async () => {
