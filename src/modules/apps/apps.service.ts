@@ -222,14 +222,13 @@ export class AppsService {
 
   /** Every enabled tool of an agent app must exist in the workspace when the configuration is saved. */
   private async checkAgentTools(workspaceId: string, config: AppModelConfig): Promise<void> {
-    for (const [i, tool] of config.agent_mode.tools.entries()) {
-      if (!tool.enabled) continue;
-      if (!(await this.tools.find(workspaceId, tool))) {
-        throw new InvalidParamException(
-          `agent_mode.tools.${i}`,
-          `agent_mode.tools.${i}: no ${tool.provider_type} tool "${tool.tool_name}" in provider "${tool.provider_id}"`,
-        );
-      }
+    const missing = (await this.tools.resolve(workspaceId, config.agent_mode.tools)).find((r) => !r.found);
+    if (missing) {
+      const { index, entry } = missing;
+      throw new InvalidParamException(
+        `agent_mode.tools.${index}`,
+        `agent_mode.tools.${index}: no ${entry.provider_type} tool "${entry.tool_name}" in provider "${entry.provider_id}"`,
+      );
     }
   }
 

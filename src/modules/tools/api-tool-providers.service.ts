@@ -132,9 +132,12 @@ export class ApiToolProvidersService {
 
   /** The provider (by id or name) with its tools ready to run, or null. */
   async runnable(workspaceId: string, ref: string): Promise<{ label: I18nText; icon: unknown; tools: Tool[] } | null> {
-    const provider =
-      (await this.providers.findOneBy({ workspaceId, id: ref })) ??
-      (await this.providers.findOneBy({ workspaceId, name: ref }));
+    const provider = await this.providers.findOne({
+      where: [
+        { workspaceId, id: ref },
+        { workspaceId, name: ref },
+      ],
+    });
     if (!provider) return null;
     const credentials = this.cipher.decrypt<ApiToolCredentials>(provider.encryptedCredentials);
     return {

@@ -9,6 +9,19 @@ import { toolSpecOf } from './tool-json-schema';
 import { ToolProviderRegistry } from './tool-provider.registry';
 import type { I18nText, Tool, ToolContext, ToolMessage } from './tool.types';
 
+/** A provider's tools, with what the console shows of it. */
+interface ProviderTools {
+  label: I18nText;
+  icon: unknown;
+  tools: Tool[];
+}
+
+export interface ResolvedEntry {
+  index: number;
+  entry: AgentToolConfig;
+  found?: { provider: ProviderTools; tool: Tool };
+}
+
 /** Tool names the model can call: OpenAI's function-name rule. */
 const MODEL_TOOL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -32,9 +45,7 @@ export class ToolManager {
     if (app.mode !== 'agent-chat') return undefined;
     const agent = config.agent_mode;
     const tools: AgentTool[] = [];
-    for (const entry of agent.tools) {
-      if (!entry.enabled) continue;
-      const found = await this.find(app.workspaceId, entry);
+    for (const { entry, found } of await this.resolve(app.workspaceId, agent.tools)) {
       if (!found) {
         // A provider deleted after the app was configured: the turn runs without that tool.
         this.logger.warn(
@@ -54,25 +65,45 @@ export class ToolManager {
     return { strategy: agent.strategy, tools, maxIteration: agent.max_iteration };
   }
 
-  /** A tool by the reference an app's configuration holds. */
-  async find(workspaceId: string, ref: Pick<AgentToolConfig, 'provider_type' | 'provider_id' | 'tool_name'>) {
-    let provider: { label: I18nText; icon: unknown; tools: Tool[] } | null | undefined;
-    if (ref.provider_type === 'api') provider = await this.apiProviders.runnable(workspaceId, ref.provider_id);
-    else provider = this.registry.get(ref.provider_type, ref.provider_id);
-    const tool = provider?.tools.find((t) => t.name === ref.tool_name);
-    return provider && tool ? { provider, tool } : undefined;
+  /**
+   * The enabled entries of an app's tool list (with their index in it), each with its tool, or
+   * without when it no longer exists. Each provider is read once, however many of its tools the
+   * app uses.
+   */
+  async resolve(workspaceId: string, entries: AgentToolConfig[]): Promise<ResolvedEntry[]> {
+    const providers = new Map<string, Promise<ProviderTools | null | undefined>>();
+    const resolved: ResolvedEntry[] = [];
+    for (const [index, entry] of entries.entries()) {
+      if (!entry.enabled) continue;
+      const key = `${entry.provider_type}/${entry.provider_id}`;
+      let provider = providers.get(key);
+      if (!provider) {
+        provider = this.providerOf(workspaceId, entry);
+        providers.set(key, provider);
+      }
+      const tools = await provider;
+      const tool = tools?.tools.find((t) => t.name === entry.tool_name);
+      resolved.push({ index, entry, found: tools && tool ? { provider: tools, tool } : undefined });
+    }
+    return resolved;
   }
 
   /** Each tool's provider icon, by tool name (the Service API's `/meta`). */
   async toolIcons(app: App): Promise<Record<string, unknown>> {
     const icons: Record<string, unknown> = {};
     if (app.mode !== 'agent-chat' || !app.modelConfig) return icons;
-    for (const entry of app.modelConfig.agent_mode.tools) {
-      if (!entry.enabled) continue;
-      const found = await this.find(app.workspaceId, entry);
+    for (const { entry, found } of await this.resolve(app.workspaceId, app.modelConfig.agent_mode.tools)) {
       if (found) icons[entry.tool_name] = found.provider.icon;
     }
     return icons;
+  }
+
+  private async providerOf(
+    workspaceId: string,
+    ref: Pick<AgentToolConfig, 'provider_type' | 'provider_id'>,
+  ): Promise<ProviderTools | null | undefined> {
+    if (ref.provider_type === 'api') return this.apiProviders.runnable(workspaceId, ref.provider_id);
+    return this.registry.get(ref.provider_type, ref.provider_id);
   }
 
   /** The model sees one name per tool: a clash (two providers' `search`) gets a numbered suffix. */

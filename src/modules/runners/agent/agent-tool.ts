@@ -92,10 +92,7 @@ export function textOfToolMessages(messages: ToolMessage[]): { text: string; fil
         break;
       case 'blob':
         parts.push(
-          `Binary result ${message.filename ?? ''} (${message.mimeType}, ${message.blob.length} bytes)`.replace(
-            '  ',
-            ' ',
-          ),
+          `Binary result${message.filename ? ` ${message.filename}` : ''} (${message.mimeType}, ${message.blob.length} bytes)`,
         );
         break;
       default:

@@ -4,7 +4,7 @@ import { type AgentEvent, type AgentRun, LAST_ROUND_NOTE } from './agent-run';
 import { newThought } from './agent-thought';
 import { invokeAgentTool } from './agent-tool';
 import { parseReactOutput } from './react-output.parser';
-import { REACT_STOP, reactInstructions } from './react.prompt';
+import { reactInstructions, reactStop } from './react.prompt';
 
 /**
  * The `react` strategy, for models without native tool calls: the tools are described in the
@@ -15,7 +15,7 @@ import { REACT_STOP, reactInstructions } from './react.prompt';
 export async function* runReactAgent(run: AgentRun): AsyncGenerator<AgentEvent> {
   const base = withInstructions(run.prompt, run.tools.length ? reactInstructions(run.tools) : '');
   let scratchpad = '';
-  const stop = mergeStop(run.params.stop);
+  const stop = reactStop(run.params.stop);
   for (let round = 1; ; round++) {
     const last = round > run.maxIteration || run.tools.length === 0;
     const messages: ChatMessage[] = scratchpad ? [...base, { role: 'assistant', content: scratchpad }] : [...base];
@@ -68,13 +68,4 @@ function withInstructions(prompt: ChatMessage[], instructions: string): ChatMess
   if (first?.role === 'system')
     return [{ role: 'system', content: `${textOf(first.content)}\n\n${instructions}` }, ...rest];
   return [{ role: 'system', content: instructions }, ...prompt];
-}
-
-function mergeStop(stop: unknown): string[] {
-  const own = Array.isArray(stop)
-    ? stop.filter((s): s is string => typeof s === 'string')
-    : typeof stop === 'string'
-      ? [stop]
-      : [];
-  return [...new Set([...own, ...REACT_STOP])].slice(0, 4);
 }

@@ -29,4 +29,17 @@ export function reactInstructions(tools: AgentTool[]): string {
 }
 
 /** Where the model stops: the observation is Keel's to write. */
-export const REACT_STOP = ['Observation:'];
+const REACT_STOP = 'Observation:';
+
+/**
+ * The stop sequences of a ReAct round: ReAct's own first, then the app's (OpenAI takes at most
+ * four, and ReAct's must be among them).
+ */
+export function reactStop(stop: unknown): string[] {
+  const own = Array.isArray(stop)
+    ? stop.filter((s): s is string => typeof s === 'string')
+    : typeof stop === 'string'
+      ? [stop]
+      : [];
+  return [...new Set([REACT_STOP, ...own])].slice(0, 4);
+}
