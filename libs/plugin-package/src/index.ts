@@ -1,0 +1,11 @@
+export { PluginPackageError, PluginPackageErrorCode } from './plugin-package.error';
+export type { PluginPackageErrorDetails } from './plugin-package.error';
+export { DEFAULT_PACKAGE_LIMITS, resolveLimits } from './package-limits';
+export type { PackageLimits } from './package-limits';
+export { parseManifest, validateManifest, pluginManifestSchema } from './plugin-manifest.schema';
+export type { PluginManifest } from './plugin-manifest.schema';
+export { assertManifestFiles, manifestFileReferences, resolveIconPath } from './manifest-references';
+export type { ManifestFileReference } from './manifest-references';
+export type { PackageFile, PluginPackage, SignatureAlgorithm, VerificationResult } from './plugin-package.types';
+export { computeChecksum, parseUniqueIdentifier, pluginIdOf, uniqueIdentifier } from './package-identity';
+export type { ParsedUniqueIdentifier } from './package-identity';
