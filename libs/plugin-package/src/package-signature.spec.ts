@@ -40,9 +40,19 @@ async function tampered(signed: Buffer): Promise<Buffer> {
 }
 
 describe('signedData', () => {
-  it("is Dify's layout: each file's raw SHA-256 in walk order, then the decimal time", () => {
-    const files = [{ sha256: 'aa'.repeat(32) }, { sha256: '0f'.repeat(32) }];
-    const expected = Buffer.concat([Buffer.alloc(32, 0xaa), Buffer.alloc(32, 0x0f), Buffer.from('1738324800')]);
+  it("is each file's path hash and content hash in walk order, then the decimal time", () => {
+    const files = [
+      { path: 'main.js', sha256: 'aa'.repeat(32) },
+      { path: 'é.txt', sha256: '0f'.repeat(32) },
+    ];
+    const pathHash = (path: string) => createHash('sha256').update(Buffer.from(path, 'utf8')).digest();
+    const expected = Buffer.concat([
+      pathHash('main.js'),
+      Buffer.alloc(32, 0xaa),
+      pathHash('é.txt'),
+      Buffer.alloc(32, 0x0f),
+      Buffer.from('1738324800'),
+    ]);
     expect(signedData(files, TIME).equals(expected)).toBe(true);
   });
 });
@@ -109,6 +119,22 @@ describe('signPackage and verifySignature', () => {
       );
     },
   );
+
+  it('finds a package whose entries were renamed after signing invalid', async () => {
+    const signed = await signPackage(zip, ed25519.privateKeyPem, { time: TIME });
+    const pkg = await readPackage(signed);
+    // Two files swap names: the same contents in the same order, under each other's name.
+    const [a, b] = pkg.files.filter((file) => file.path !== 'manifest.yaml').slice(-2);
+    const swapped = craftZip(
+      craftedFrom(
+        pkg.files.map((file) =>
+          file === a ? { path: b.path, bytes: a.bytes } : file === b ? { path: a.path, bytes: b.bytes } : file,
+        ),
+      ),
+      pkg.comment,
+    );
+    expect(verifySignature(await readPackage(swapped), trust(ed25519)).status).toBe('invalid');
+  });
 
   it('finds a signature with another time than the one signed invalid', async () => {
     const signed = await signPackage(zip, ed25519.privateKeyPem, { time: TIME });

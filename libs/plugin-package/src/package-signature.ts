@@ -1,4 +1,4 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import type { PackageLimits } from './package-limits';
 import { readPackage } from './package-reader';
 import type { PackageFile, PluginPackage, SignatureAlgorithm, VerificationResult } from './plugin-package.types';
@@ -8,18 +8,24 @@ import type { TrustedKey } from './trusted-keys.loader';
 import { replaceZipComment } from './zip-comment';
 
 /**
- * The bytes that are signed, Dify's scheme: the raw SHA-256 (32 bytes) of each file in walk order
- * (the zip's central-directory order, directory entries skipped), then the signing time as ASCII
- * decimal unix seconds:
+ * The bytes that are signed: Dify's scheme (each file's SHA-256 in walk order — the zip's
+ * central-directory order, directory entries skipped — then the signing time as ASCII decimal unix
+ * seconds) with each file's name bound to its contents. Dify signs contents only, so renaming the
+ * entries of a signed package (another file becomes the entrypoint) would still verify; Keel
+ * cannot load Dify's packages anyway, so it signs names too:
  *
- *   signed = SHA-256(file 1) || SHA-256(file 2) || … || ASCII(time)
+ *   signed = SHA-256(path 1) || SHA-256(file 1) || SHA-256(path 2) || … || ASCII(time)
  *
- * RSA keys sign it with PKCS#1 v1.5 over SHA-256; Ed25519 keys sign it as is. Note that, as in
- * Dify, file names are not part of it: the checksum (which binds names) identifies a package,
- * the signature vouches for its contents.
+ * Paths are UTF-8. RSA keys sign it with PKCS#1 v1.5 over SHA-256; Ed25519 keys sign it as is.
  */
-export function signedData(files: readonly Pick<PackageFile, 'sha256'>[], time: number): Buffer {
-  return Buffer.concat([...files.map((file) => Buffer.from(file.sha256, 'hex')), Buffer.from(String(time), 'ascii')]);
+export function signedData(files: readonly Pick<PackageFile, 'path' | 'sha256'>[], time: number): Buffer {
+  return Buffer.concat([
+    ...files.flatMap((file) => [
+      createHash('sha256').update(file.path, 'utf8').digest(),
+      Buffer.from(file.sha256, 'hex'),
+    ]),
+    Buffer.from(String(time), 'ascii'),
+  ]);
 }
 
 export interface SignOptions {
