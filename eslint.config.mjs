@@ -4,7 +4,8 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'data/**', 'webpack.config.js', 'jest.config.js'] },
+  // libs/*/dist: build output of a lib built on its own (the plugin SDK's runtime and CLI).
+  { ignores: ['dist/**', 'libs/*/dist/**', 'node_modules/**', 'coverage/**', 'data/**', 'webpack.config.js', 'jest.config.js'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -67,8 +68,9 @@ export default tseslint.config(
     },
   },
   {
-    // Plain Node scripts (benchmarks, the ESM-only SDK check): not part of the TypeScript project.
-    files: ['bench/**/*.mjs', 'test/**/*.mjs'],
+    // Plain Node scripts (benchmarks, the ESM-only SDK check, the plugin SDK's build script and
+    // bin launcher): not part of the TypeScript project.
+    files: ['bench/**/*.mjs', 'test/**/*.mjs', 'libs/*/scripts/**/*.mjs', 'libs/*/bin/**/*.js'],
     ...tseslint.configs.disableTypeChecked,
   },
 );
