@@ -1,3 +1,4 @@
+import { errorMessage } from '../errors/error-message';
 import { lookup } from 'node:dns/promises';
 import {
   type ClientRequest,
@@ -257,7 +258,7 @@ export class SsrfGuardedHttp extends GuardedHttp {
         req = (https ? httpsRequest : httpRequest)(options);
       } catch (error) {
         // Node validates header names and values synchronously (no value is quoted).
-        const reason = error instanceof Error ? error.message : String(error);
+        const reason = errorMessage(error);
         fail(new OutboundRequestFailedException('invalid_request', `The request cannot be sent: ${reason}`, error));
         return;
       }

@@ -1,3 +1,4 @@
+import { errorMessage } from '../../common/errors/error-message';
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type ObjectLiteral } from 'typeorm';
@@ -335,7 +336,7 @@ export class AppRunner {
         // Also when the consumer stops at the last event (a blocking answer returns on it).
         await this.persist(input, message, steps).catch((error: unknown) =>
           this.logger.error(
-            `The turn ${message.id} of app ${message.appId} was answered but could not be stored: ${error instanceof Error ? error.message : String(error)}`,
+            `The turn ${message.id} of app ${message.appId} was answered but could not be stored: ${errorMessage(error)}`,
           ),
         );
       }

@@ -1,3 +1,4 @@
+import { errorMessage } from '../../common/errors/error-message';
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
@@ -18,7 +19,7 @@ import { fetchSchemaTextThrough } from './api/api-schema.fetch';
 import { type ParsedApiSchema, parseApiSchema } from './api/api-schema.parser';
 import type { ApiToolBundle } from './api/api-tool-bundle';
 import { ApiTool } from './api/api-tool';
-import { textOfToolMessages } from '../runners/agent/agent-tool';
+import { textOfToolMessages } from './tool-messages.text';
 import type { I18nText, Tool } from './tool.types';
 import type { AddApiProviderDto, TestApiToolDto, UpdateApiProviderDto } from './tools.dto';
 
@@ -162,7 +163,7 @@ export class ApiToolProvidersService {
       const messages = await new ApiTool(bundle, credentials, this.http).invoke(dto.parameters, { workspaceId });
       return { result: textOfToolMessages(messages).text };
     } catch (error) {
-      return { error: error instanceof Error ? error.message : String(error) };
+      return { error: errorMessage(error) };
     }
   }
 

@@ -1,5 +1,7 @@
+import { errorMessage } from '../../../common/errors/error-message';
 import type { ToolSpec } from '../../providers/model-provider';
-import type { I18nText, Tool, ToolContext, ToolMessage } from '../../tools/tool.types';
+import { textOfToolMessages } from '../../tools/tool-messages.text';
+import type { I18nText, Tool, ToolContext } from '../../tools/tool.types';
 
 /** A tool as one agent turn offers it to the model. */
 export interface AgentTool {
@@ -19,9 +21,6 @@ export interface ToolOutcome {
   files: string[];
   failed: boolean;
 }
-
-/** Long tool output is cut so that one call cannot fill the model's context. */
-const MAX_OBSERVATION_CHARS = 20_000;
 
 /**
  * Runs one call the model asked for. Whatever goes wrong — an unknown tool, arguments that are not
@@ -43,14 +42,14 @@ export async function invokeAgentTool(
   try {
     args = typeof rawArguments === 'string' ? parseArguments(rawArguments) : rawArguments;
   } catch (error) {
-    return failed(`The arguments for ${name} are not a JSON object: ${errorText(error)}`);
+    return failed(`The arguments for ${name} are not a JSON object: ${errorMessage(error)}`);
   }
   try {
     const messages = await tool.tool.invoke({ ...args, ...tool.formValues }, context);
     return { ...textOfToolMessages(messages), failed: false };
   } catch (error) {
     if (context.signal?.aborted) throw error;
-    return failed(`Tool ${name} failed: ${errorText(error)}`);
+    return failed(`Tool ${name} failed: ${errorMessage(error)}`);
   }
 }
 
@@ -63,43 +62,4 @@ function parseArguments(text: string): Record<string, unknown> {
 
 function failed(text: string): ToolOutcome {
   return { text, files: [], failed: true };
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/**
- * Tool messages as one text (and the files they name). A tool that gives both a `json` message and
- * a `text` one (an API tool's JSON answer) says the same thing twice: the JSON is read only when
- * there is no text.
- */
-export function textOfToolMessages(messages: ToolMessage[]): { text: string; files: string[] } {
-  const parts: string[] = [];
-  const files: string[] = [];
-  const hasText = messages.some((message) => message.type === 'text');
-  for (const message of messages) {
-    switch (message.type) {
-      case 'text':
-        parts.push(message.text);
-        break;
-      case 'json':
-        if (!hasText) parts.push(JSON.stringify(message.json));
-        break;
-      case 'file':
-        files.push(message.fileId);
-        parts.push(`File ${message.filename} (${message.mimeType}): ${message.url}`);
-        break;
-      case 'blob':
-        parts.push(
-          `Binary result${message.filename ? ` ${message.filename}` : ''} (${message.mimeType}, ${message.blob.length} bytes)`,
-        );
-        break;
-      default:
-        parts.push(`${message.type === 'link' ? 'Link' : 'Image'}: ${message.url}`);
-    }
-  }
-  let text = parts.join('\n');
-  if (text.length > MAX_OBSERVATION_CHARS) text = `${text.slice(0, MAX_OBSERVATION_CHARS)}\n[truncated]`;
-  return { text: text || 'The tool returned nothing.', files };
 }

@@ -1,3 +1,4 @@
+import { errorMessage } from '../../../common/errors/error-message';
 import { parseDocument } from 'yaml';
 import { ApiSchemaErrorKind, ApiSchemaException } from './api-schema.error';
 import type { JsonObject } from './api-tool-bundle';
@@ -97,7 +98,7 @@ function parseYaml(source: string): { value?: unknown; error?: ApiSchemaExceptio
     return {
       error: new ApiSchemaException(
         ApiSchemaErrorKind.TooComplex,
-        `the YAML expands too much through its aliases (${error instanceof Error ? error.message : String(error)})`,
+        `the YAML expands too much through its aliases (${errorMessage(error)})`,
       ),
     };
   }
@@ -107,7 +108,7 @@ function jsonSyntaxError(error: unknown, source: string): ApiSchemaException {
   const found = findJsonSyntaxError(source);
   if (!found) {
     // The checker and V8 disagree (they should not): V8's own words, without a position.
-    const raw = error instanceof Error ? error.message : String(error);
+    const raw = errorMessage(error);
     return new ApiSchemaException(ApiSchemaErrorKind.Syntax, `not valid JSON: ${raw}`);
   }
   const { line, column } = lineAndColumn(source, found.offset);

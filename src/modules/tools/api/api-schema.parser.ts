@@ -1,3 +1,4 @@
+import { errorMessage } from '../../../common/errors/error-message';
 import { ApiException } from '../../../common/errors/api.exception';
 import type { ToolParameter, ToolParameterType } from '../tool.types';
 import { DEFAULT_API_SCHEMA_LIMITS, loadSchemaDocument, type ApiSchemaLimits } from './api-schema.document';
@@ -156,7 +157,7 @@ async function fromPluginManifest(
     if (error instanceof ApiException) throw error; // the guard's own verdict (ssrf_blocked, …), or ours
     throw new ApiSchemaException(
       ApiSchemaErrorKind.FetchFailed,
-      `cannot get the OpenAPI document from ${url}: ${error instanceof Error ? error.message : String(error)}`,
+      `cannot get the OpenAPI document from ${url}: ${errorMessage(error)}`,
       { path: 'api.url' },
     );
   }

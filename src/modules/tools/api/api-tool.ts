@@ -1,4 +1,6 @@
+import { errorMessage } from '../../../common/errors/error-message';
 import type { GuardedHttp, GuardedResponse } from '../../../common/ssrf/guarded-http';
+import { decodeText, mediaType, responseHeader } from '../../../common/ssrf/guarded-response';
 import {
   ToolError,
   type I18nText,
@@ -71,7 +73,7 @@ export class ApiTool implements Tool {
       response = await this.http.request({ ...request, signal: context.signal });
     } catch (error) {
       if (context.signal?.aborted) throw error;
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = errorMessage(error);
       // Never the query string: an api_key_query credential lives there.
       throw new ToolError(`Request to ${withoutQuery(request.url)} failed: ${reason}`, { cause: error });
     }
@@ -81,9 +83,9 @@ export class ApiTool implements Tool {
 
 /** An API's answer → the tool's messages (see `ApiTool`). */
 export function toToolMessages(response: GuardedResponse): ToolMessage[] {
-  const contentType = header(response, 'content-type');
+  const contentType = responseHeader(response.headers, 'content-type');
   if (response.status >= 400) {
-    const text = decode(response.body, contentType).replace(/\s+/g, ' ').trim();
+    const text = decodeText(response.body, mediaType(contentType).charset).replace(/\s+/g, ' ').trim();
     const excerpt = text.length > ERROR_EXCERPT_CHARS ? `${text.slice(0, ERROR_EXCERPT_CHARS)}…` : text;
     throw new ApiToolHttpError(
       response.status,
@@ -92,8 +94,8 @@ export function toToolMessages(response: GuardedResponse): ToolMessage[] {
   }
   if (response.body.length === 0) return [{ type: 'text', text: EMPTY_RESPONSE_TEXT }];
 
-  const mimeType = (contentType ?? '').split(';')[0].trim().toLowerCase();
-  const disposition = header(response, 'content-disposition') ?? '';
+  const mimeType = mediaType(contentType).type ?? '';
+  const disposition = responseHeader(response.headers, 'content-disposition') ?? '';
   if (disposition.split(';')[0].trim().toLowerCase() === 'attachment') {
     const filename = attachmentFilename(disposition);
     return [
@@ -106,7 +108,7 @@ export function toToolMessages(response: GuardedResponse): ToolMessage[] {
     ];
   }
 
-  const text = decode(response.body, contentType);
+  const text = decodeText(response.body, mediaType(contentType).charset);
   if (mimeType === 'application/json' || mimeType.endsWith('+json')) {
     try {
       const json = JSON.parse(text) as unknown;
@@ -120,23 +122,6 @@ export function toToolMessages(response: GuardedResponse): ToolMessage[] {
     }
   }
   return [{ type: 'text', text }];
-}
-
-function header(response: GuardedResponse, name: string): string | undefined {
-  const value = response.headers[name] ?? response.headers[name.toLowerCase()];
-  return Array.isArray(value) ? value.join(', ') : value;
-}
-
-function decode(body: Buffer, contentType: string | undefined): string {
-  const charset = /charset\s*=\s*"?([^";\s]+)/i.exec(contentType ?? '')?.[1];
-  if (charset) {
-    try {
-      return new TextDecoder(charset).decode(body);
-    } catch {
-      // An unknown charset: UTF-8 is the best guess.
-    }
-  }
-  return body.toString('utf8');
 }
 
 function attachmentFilename(disposition: string): string | undefined {

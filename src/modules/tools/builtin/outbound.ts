@@ -40,19 +40,6 @@ export function httpUrl(tool: string, value: string): URL {
   return url;
 }
 
-export function headerValue(headers: GuardedResponse['headers'], name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value.join(', ') : value;
-}
-
-/** `text/html; charset=Shift_JIS` → `{ type: 'text/html', charset: 'shift_jis' }`. */
-export function mediaType(contentType: string | undefined): { type?: string; charset?: string } {
-  if (!contentType) return {};
-  const [type, ...params] = contentType.split(';');
-  const charset = params.map((p) => /^\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(p)?.[1]).find((c) => c !== undefined);
-  return { type: type.trim().toLowerCase() || undefined, charset: charset?.toLowerCase() };
-}
-
 /** Whether a media type is text a model can read (JSON, XML, form data, scripts and `text/*`). */
 export function isTextual(type: string | undefined, body: Buffer): boolean {
   if (!type) return !body.subarray(0, 1024).includes(0);
@@ -61,18 +48,6 @@ export function isTextual(type: string | undefined, body: Buffer): boolean {
     /^application\/([\w.-]+\+)?(json|xml)$/.test(type) ||
     /^application\/(javascript|ecmascript|x-www-form-urlencoded|x-ndjson|ld\+json|yaml|x-yaml|graphql|sql)$/.test(type)
   );
-}
-
-/** Decodes a body in its charset; an unknown or missing charset reads as UTF-8. */
-export function decodeText(body: Buffer, charset: string | undefined): string {
-  if (charset) {
-    try {
-      return new TextDecoder(charset).decode(body);
-    } catch {
-      // RangeError: a label TextDecoder does not know; UTF-8 is the best guess.
-    }
-  }
-  return new TextDecoder('utf-8').decode(body);
 }
 
 /**

@@ -1,17 +1,9 @@
 import { STATUS_CODES } from 'node:http';
 import { RESERVED_HEADERS } from '../../../../common/ssrf/ssrf-guarded.http';
+import { decodeText, mediaType, responseHeader } from '../../../../common/ssrf/guarded-response';
 import { ToolError } from '../../tool.types';
 import type { BuiltinToolDeps, BuiltinToolImplementation } from '../builtin-tool-provider';
-import {
-  decodeContentEncoding,
-  decodeText,
-  headerValue,
-  httpUrl,
-  isTextual,
-  mediaType,
-  sendThroughGuard,
-  truncateText,
-} from '../outbound';
+import { decodeContentEncoding, httpUrl, isTextual, sendThroughGuard, truncateText } from '../outbound';
 
 /** The most of a response the tool reads; the guard refuses a larger one. */
 export const HTTP_REQUEST_MAX_RESPONSE_BYTES = 2 * 1024 * 1024;
@@ -86,10 +78,10 @@ function describeBody(
   const body = decodeContentEncoding(
     tool,
     raw,
-    headerValue(headers, 'content-encoding'),
+    responseHeader(headers, 'content-encoding'),
     HTTP_REQUEST_MAX_RESPONSE_BYTES * 4,
   );
-  const { type, charset } = mediaType(headerValue(headers, 'content-type'));
+  const { type, charset } = mediaType(responseHeader(headers, 'content-type'));
   if (!isTextual(type, body)) return `(binary body: ${body.length} bytes of ${type ?? 'unknown type'}, not shown)`;
   return truncateText(decodeText(body, charset), HTTP_REQUEST_MAX_BODY_CHARS);
 }

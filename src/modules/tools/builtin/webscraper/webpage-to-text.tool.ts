@@ -1,17 +1,9 @@
 import type { HtmlToTextOptions } from 'html-to-text';
 import { STATUS_CODES } from 'node:http';
+import { decodeText, mediaType, responseHeader } from '../../../../common/ssrf/guarded-response';
 import { ToolError } from '../../tool.types';
 import type { BuiltinToolDeps, BuiltinToolImplementation } from '../builtin-tool-provider';
-import {
-  decodeContentEncoding,
-  decodeText,
-  headerValue,
-  httpUrl,
-  isTextual,
-  mediaType,
-  sendThroughGuard,
-  truncateText,
-} from '../outbound';
+import { decodeContentEncoding, httpUrl, isTextual, sendThroughGuard, truncateText } from '../outbound';
 
 /** The most of a page the tool downloads; the guard refuses a larger one. */
 export const WEBPAGE_MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
@@ -95,10 +87,10 @@ export function webpageToText({ http }: BuiltinToolDeps): BuiltinToolImplementat
     const body = decodeContentEncoding(
       'webpage_to_text',
       response.body,
-      headerValue(response.headers, 'content-encoding'),
+      responseHeader(response.headers, 'content-encoding'),
       WEBPAGE_MAX_RESPONSE_BYTES * 4,
     );
-    const { type, charset } = mediaType(headerValue(response.headers, 'content-type'));
+    const { type, charset } = mediaType(responseHeader(response.headers, 'content-type'));
     const kind = pageKind(type, body);
     if (kind === 'other') {
       throw new ToolError(
