@@ -37,6 +37,7 @@ import { HealthModule } from './modules/health/health.module';
 import { MailTemplatesModule } from './modules/mail/mail-templates.module';
 import { HttpMetricsMiddleware } from './modules/metrics/http-metrics.middleware';
 import { MetricsHttpModule } from './modules/metrics/metrics-http.module';
+import { PluginsModule } from './modules/plugins/plugins.module';
 import { ProvidersModule } from './modules/providers/providers.module';
 import { OpenAiApiModule } from './modules/openai-api/openai-api.module';
 import { ServiceApiModule } from './modules/service-api/service-api.module';
@@ -112,6 +113,7 @@ export class AppModule implements NestModule {
         ProvidersModule,
         AppsModule,
         WorkspaceApiKeysModule,
+        PluginsModule,
       ],
       controllers: [StorageDownloadController],
       providers: [

@@ -8,6 +8,7 @@ import { HttpMetricsMiddleware } from './modules/metrics/http-metrics.middleware
 import type { AppConfig } from './config/app-config';
 import { HealthModule } from './modules/health/health.module';
 import { MetricsHttpModule } from './modules/metrics/metrics-http.module';
+import { PluginInstallerModule } from './modules/plugins/plugin-installer.module';
 
 /**
  * The worker's composition root: the same extensions as the API, processors always on, and no
@@ -19,7 +20,12 @@ export class WorkerModule implements NestModule {
   static forRoot(config: AppConfig, options: RootModuleOptions = {}): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [...infrastructureModules(config, 'worker', options), HealthModule, MetricsHttpModule],
+      imports: [
+        ...infrastructureModules(config, 'worker', options),
+        HealthModule,
+        MetricsHttpModule,
+        PluginInstallerModule,
+      ],
       providers: [{ provide: APP_FILTER, useClass: GlobalExceptionFilter }],
     };
   }

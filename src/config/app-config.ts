@@ -1,4 +1,5 @@
 import type { DatabaseModuleOptions } from '@keel/database';
+import type { PackageLimits, TrustedKey } from '@keel/plugin-package';
 import type { RedisModuleOptions } from '@keel/redis';
 import type { StorageModuleOptions } from '@keel/storage';
 import type { MailModuleOptions } from '@keel/mail';
@@ -105,6 +106,18 @@ export interface SsrfConfig {
   maxResponseBytes: number;
 }
 
+/** Plugin packages: what the server accepts, whom it trusts, where installed versions live. */
+export interface PluginsConfig {
+  /** Public keys trusted to sign plugins (`PLUGIN_TRUSTED_KEYS_DIR` files and `PLUGIN_TRUSTED_KEYS`), read at boot. */
+  trustedKeys: TrustedKey[];
+  /** Only packages a trusted key signed are accepted (`PLUGIN_FORCE_VERIFY_SIGNATURE`, alias `FORCE_VERIFYING_SIGNATURE`). */
+  forceVerifySignature: boolean;
+  /** Upper bounds on a package (size of the zip, entries, inflated bytes). */
+  limits: PackageLimits;
+  /** Where installed versions are unpacked on this machine (`PLUGIN_WORKING_DIR`, default `$DATA_DIR/plugins`). */
+  workingDir: string;
+}
+
 export interface HealthConfig {
   timeoutMs: number;
 }
@@ -183,6 +196,7 @@ export interface AppConfigValues {
   serviceApi: ServiceApiConfig;
   health: HealthConfig;
   ssrf: SsrfConfig;
+  plugins: PluginsConfig;
   /** Keel's own version (package.json), for release names and trace resources. */
   version: string;
 }
@@ -214,6 +228,7 @@ export class AppConfig implements AppConfigValues {
   declare readonly serviceApi: ServiceApiConfig;
   declare readonly health: HealthConfig;
   declare readonly ssrf: SsrfConfig;
+  declare readonly plugins: PluginsConfig;
   declare readonly version: string;
 
   constructor(values: AppConfigValues) {

@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import bytes from 'bytes';
 import { parse as parseDotenv } from 'dotenv';
 import type { z } from 'zod';
 import type { MailModuleOptions } from '@keel/mail';
+import { parseTrustedKeys, type TrustedKey } from '@keel/plugin-package';
 import type { RedisModuleOptions, RedisNode } from '@keel/redis';
 import type { SentryModuleOptions } from '@keel/sentry';
 import packageJson from '../../package.json';
@@ -11,6 +12,7 @@ import { parseAllowlistEntry } from '../common/ssrf/ssrf-allowlist';
 import {
   AppConfig,
   type DatabaseConfig,
+  type PluginsConfig,
   type ServerConfig,
   type SsoConfig,
   type SsrfConfig,
@@ -80,6 +82,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   const tracing = tracingConfigFrom(raw, problems);
   const sso = ssoConfigFrom(raw, problems);
   const ssrf = ssrfConfigFrom(raw, problems);
+  const plugins = pluginsConfigFrom(raw, cwd, dataDir, problems);
   if (problems.length > 0) throw new ConfigValidationError(problems);
 
   return new AppConfig({
@@ -147,6 +150,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
     },
     health: { timeoutMs: raw.HEALTH_CHECK_TIMEOUT_MS },
     ssrf,
+    plugins,
     version: packageJson.version,
   });
 }
@@ -475,6 +479,86 @@ function ssrfConfigFrom(raw: RawEnv, problems: ConfigProblem[]): SsrfConfig {
     problems.push({ variable: 'SSRF_MAX_RESPONSE_BYTES', message: 'must be at least 1 byte, e.g. 10mb' });
   }
   return { allowlist, allowlistOnly: raw.SSRF_ALLOWLIST_ONLY, maxResponseBytes };
+}
+
+/**
+ * Plugins: the trusted keys are read and checked here, so a private key dropped into the key
+ * directory or a mangled PEM stops the boot naming the variable, instead of every signed package
+ * being refused later without an obvious cause.
+ */
+function pluginsConfigFrom(raw: RawEnv, cwd: string, dataDir: string, problems: ConfigProblem[]): PluginsConfig {
+  const keys: TrustedKey[] = [];
+  const trust = (variable: string, text: string, source: string) => {
+    try {
+      keys.push(...parseTrustedKeys(text, source));
+    } catch (error) {
+      problems.push({ variable, message: (error as Error).message });
+    }
+  };
+  if (raw.PLUGIN_TRUSTED_KEYS_DIR) {
+    const dir = resolve(cwd, raw.PLUGIN_TRUSTED_KEYS_DIR);
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir).filter((name) => name.toLowerCase().endsWith('.pem'));
+    } catch (error) {
+      problems.push({
+        variable: 'PLUGIN_TRUSTED_KEYS_DIR',
+        message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): ${dir}`,
+      });
+    }
+    for (const name of names.sort()) {
+      const file = join(dir, name);
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (error) {
+        problems.push({
+          variable: 'PLUGIN_TRUSTED_KEYS_DIR',
+          message: `${file} cannot be read (${(error as Error).message})`,
+        });
+        continue;
+      }
+      trust('PLUGIN_TRUSTED_KEYS_DIR', text, file);
+    }
+  }
+  if (raw.PLUGIN_TRUSTED_KEYS) trust('PLUGIN_TRUSTED_KEYS', raw.PLUGIN_TRUSTED_KEYS, 'PLUGIN_TRUSTED_KEYS');
+  const trustedKeys = keys.filter((key, index) => keys.findIndex((k) => k.fingerprint === key.fingerprint) === index);
+
+  const forced = raw.PLUGIN_FORCE_VERIFY_SIGNATURE;
+  const alias = raw.FORCE_VERIFYING_SIGNATURE;
+  if (forced !== undefined && alias !== undefined && forced !== alias) {
+    problems.push({
+      variable: 'PLUGIN_FORCE_VERIFY_SIGNATURE',
+      message: `is ${forced} but its alias FORCE_VERIFYING_SIGNATURE is ${alias}: set one of them`,
+    });
+  }
+  const forceVerifySignature = forced ?? alias ?? false;
+  if (
+    forceVerifySignature &&
+    trustedKeys.length === 0 &&
+    !problems.some((p) => p.variable.startsWith('PLUGIN_TRUSTED'))
+  ) {
+    problems.push({
+      variable: 'PLUGIN_FORCE_VERIFY_SIGNATURE',
+      message:
+        'is true but no trusted key is configured (PLUGIN_TRUSTED_KEYS_DIR or PLUGIN_TRUSTED_KEYS): every package would be refused',
+    });
+  }
+  const size = (variable: 'PLUGIN_MAX_PACKAGE_SIZE' | 'PLUGIN_MAX_UNPACKED_BYTES') => {
+    const value = bytes.parse(raw[variable].replace(/\s+/g, '')) ?? 0;
+    if (value < 1) problems.push({ variable, message: 'must be at least 1 byte, e.g. 50mb' });
+    return Math.max(1, Math.floor(value));
+  };
+  return {
+    trustedKeys,
+    forceVerifySignature,
+    limits: {
+      maxPackageBytes: size('PLUGIN_MAX_PACKAGE_SIZE'),
+      maxUnpackedBytes: size('PLUGIN_MAX_UNPACKED_BYTES'),
+      maxEntries: raw.PLUGIN_MAX_ENTRIES,
+    },
+    workingDir: raw.PLUGIN_WORKING_DIR ? resolve(cwd, raw.PLUGIN_WORKING_DIR) : resolve(dataDir, 'plugins'),
+  };
 }
 
 function parseNodes(list: string): RedisNode[] {

@@ -305,6 +305,17 @@ export const envSchema = z.object({
   SSRF_ALLOWLIST: z.string().trim().optional(),
   SSRF_ALLOWLIST_ONLY: boolean.default(false),
   SSRF_MAX_RESPONSE_BYTES: byteSize.default('10mb'),
+
+  // plugins: trusted signing keys (read and checked by the loader), verification policy, limits
+  PLUGIN_TRUSTED_KEYS_DIR: z.string().trim().min(1).optional(),
+  PLUGIN_TRUSTED_KEYS: z.string().trim().min(1).optional(),
+  PLUGIN_FORCE_VERIFY_SIGNATURE: boolean.optional(),
+  /** Dify's name for PLUGIN_FORCE_VERIFY_SIGNATURE. */
+  FORCE_VERIFYING_SIGNATURE: boolean.optional(),
+  PLUGIN_MAX_PACKAGE_SIZE: byteSize.default('50mb'),
+  PLUGIN_MAX_UNPACKED_BYTES: byteSize.default('256mb'),
+  PLUGIN_MAX_ENTRIES: integer('PLUGIN_MAX_ENTRIES', 1, 1_000_000).default(10_000),
+  PLUGIN_WORKING_DIR: z.string().trim().min(1).optional(),
 });
 
 export type RawEnv = z.output<typeof envSchema>;

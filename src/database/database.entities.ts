@@ -11,6 +11,10 @@ import { Message } from '../modules/conversations/message.entity';
 import { MessageAgentThought } from '../modules/conversations/message-agent-thought.entity';
 import { ApiToolProvider } from '../modules/tools/api-tool-provider.entity';
 import { UploadFile } from '../modules/files/upload-file.entity';
+import { PluginInstallTask } from '../modules/plugins/plugin-install-task.entity';
+import { PluginInstallation } from '../modules/plugins/plugin-installation.entity';
+import { PluginPermission } from '../modules/plugins/plugin-permission.entity';
+import { PluginVersion } from '../modules/plugins/plugin-version.entity';
 import { ProviderCredential } from '../modules/providers/provider-credential.entity';
 import { Account } from '../modules/workspaces/account.entity';
 import { Invitation } from '../modules/workspaces/invitation.entity';
@@ -42,4 +46,8 @@ export const ENTITIES: Function[] = [
   WorkspaceApiKey,
   ApiToolProvider,
   MessageAgentThought,
+  PluginVersion,
+  PluginInstallation,
+  PluginInstallTask,
+  PluginPermission,
 ];

@@ -6,6 +6,7 @@ import { UploadFiles1764200000000 } from './migrations/1764200000000-upload-file
 import { OpenAiModelIds1764250000000 } from './migrations/1764250000000-openai-model-ids';
 import { WorkspaceApiKeys1764300000000 } from './migrations/1764300000000-workspace-api-keys';
 import { ToolsAndAgentThoughts1764400000000 } from './migrations/1764400000000-tools-and-agent-thoughts';
+import { Plugins1764500000000 } from './migrations/1764500000000-plugins';
 
 /**
  * Every migration, oldest first. They must run on SQLite, PostgreSQL and MySQL/MariaDB alike, so
@@ -20,4 +21,5 @@ export const MIGRATIONS: Function[] = [
   OpenAiModelIds1764250000000,
   WorkspaceApiKeys1764300000000,
   ToolsAndAgentThoughts1764400000000,
+  Plugins1764500000000,
 ];

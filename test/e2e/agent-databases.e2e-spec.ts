@@ -138,7 +138,12 @@ function agentsOn(kind: TestDatabaseKind): void {
         await runner.release();
       }
     };
-    await ds.undoLastMigration({ transaction: 'each' });
+    // Later migrations first, then this one.
+    const executed: { name: string }[] = await ds.query('SELECT name FROM migrations ORDER BY id DESC');
+    for (const { name } of executed) {
+      await ds.undoLastMigration({ transaction: 'each' });
+      if (name === 'ToolsAndAgentThoughts1764400000000') break;
+    }
     expect(await has('message_agent_thoughts')).toBe(false);
     expect(await has('tool_api_providers')).toBe(false);
     await ds.runMigrations({ transaction: 'each' });

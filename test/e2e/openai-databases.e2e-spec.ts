@@ -58,7 +58,11 @@ function modelIdsOn(kind: TestDatabaseKind): void {
 
   it('backfills model ids for existing apps when the migration runs, and reverts cleanly', async () => {
     const ds = t.app.get(DataSource);
-    const migrationsAfter = ['WorkspaceApiKeys1764300000000', 'ToolsAndAgentThoughts1764400000000'];
+    const migrationsAfter = [
+      'WorkspaceApiKeys1764300000000',
+      'ToolsAndAgentThoughts1764400000000',
+      'Plugins1764500000000',
+    ];
     const executed: { name: string }[] = await ds.query('SELECT name FROM migrations ORDER BY id DESC');
     // Undo everything down to (and including) this migration.
     for (const { name } of executed) {

@@ -31,7 +31,14 @@ export type AuditAction =
   | 'workspace.api_key_deleted'
   | 'tool_provider.created'
   | 'tool_provider.updated'
-  | 'tool_provider.deleted';
+  | 'tool_provider.deleted'
+  | 'plugin.uploaded'
+  | 'plugin.installed'
+  | 'plugin.install_failed'
+  | 'plugin.uninstalled'
+  | 'plugin.enabled'
+  | 'plugin.disabled'
+  | 'plugin.permission_changed';
 
 export interface AuditEvent {
   action: AuditAction;

@@ -1,14 +1,11 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { AuditLog } from './audit-log.entity';
-import { AuditLogService } from './audit-log.service';
+import { AuditLogModule } from './audit-log.module';
 import { AuditLogsController } from './audit-logs.controller';
 
 /** The audit trail: `AuditLogService.record()` for features, the admins' read route. */
 @Module({
-  imports: [TypeOrmModule.forFeature([AuditLog])],
+  imports: [AuditLogModule],
   controllers: [AuditLogsController],
-  providers: [AuditLogService],
-  exports: [AuditLogService],
+  exports: [AuditLogModule],
 })
 export class AuditModule {}

@@ -1,16 +1,17 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { extractPackage, readPackage, replaceZipComment } from '@keel/plugin-package';
+import { ensureSdkBuilt, REPO_DIR, SDK_DIR } from './sdk-build.spec-support';
 
 /**
  * The built command, end to end, as a plugin author runs it: init → keygen → pack → sign →
  * verify, in a scratch directory. The suite builds the SDK first (its part of `npm run build`,
  * a few seconds), so it always tests the current sources, in CI too.
  */
-const sdk = resolve(__dirname, '..', '..');
-const repo = resolve(sdk, '..', '..');
+const sdk = SDK_DIR;
+const repo = REPO_DIR;
 // The npm link when `npm install` made it; the committed launcher otherwise (same file).
 const linked = join(repo, 'node_modules', '.bin', 'keel-plugin');
 const bin = existsSync(linked) ? linked : join(sdk, 'bin', 'keel-plugin.js');
@@ -37,8 +38,8 @@ function keelPlugin(cwd: string, args: string[], input = ''): Promise<Result> {
 
 describe('keel-plugin (built)', () => {
   let dir: string;
-  beforeAll(() => {
-    execFileSync(process.execPath, [join(sdk, 'scripts', 'build.mjs')], { cwd: sdk, stdio: 'pipe' });
+  beforeAll(async () => {
+    await ensureSdkBuilt();
     dir = mkdtempSync(join(tmpdir(), 'keel-plugin-bin-'));
   }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
