@@ -116,6 +116,21 @@ export interface PluginsConfig {
   limits: PackageLimits;
   /** Where installed versions are unpacked on this machine (`PLUGIN_WORKING_DIR`, default `$DATA_DIR/plugins`). */
   workingDir: string;
+  /** How installed plugins run (one supervised process per installed version). */
+  runtime: PluginRuntimeConfig;
+}
+
+export interface PluginRuntimeConfig {
+  /** `lazy`: a plugin's process starts at its first call; `boot`: every installed plugin starts with the server. */
+  startMode: 'lazy' | 'boot';
+  /** The longest a call may take, whatever the manifest's `resource.timeout` says. */
+  maxExecutionTimeoutMs: number;
+  /** A process without calls for this long is stopped (0: never). */
+  idleTimeoutMs: number;
+  /** Calls that may wait for a free slot beyond `max_concurrent_requests`; more are refused (429). */
+  maxQueuedCalls: number;
+  /** How often plugins send heartbeats; two missed ones restart the process. */
+  heartbeatIntervalMs: number;
 }
 
 export interface HealthConfig {

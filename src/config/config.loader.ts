@@ -558,6 +558,13 @@ function pluginsConfigFrom(raw: RawEnv, cwd: string, dataDir: string, problems: 
       maxEntries: raw.PLUGIN_MAX_ENTRIES,
     },
     workingDir: raw.PLUGIN_WORKING_DIR ? resolve(cwd, raw.PLUGIN_WORKING_DIR) : resolve(dataDir, 'plugins'),
+    runtime: {
+      startMode: raw.PLUGIN_START_MODE,
+      maxExecutionTimeoutMs: raw.PLUGIN_MAX_EXECUTION_TIMEOUT * 1000,
+      idleTimeoutMs: raw.PLUGIN_IDLE_TIMEOUT * 1000,
+      maxQueuedCalls: raw.PLUGIN_MAX_QUEUED_CALLS,
+      heartbeatIntervalMs: raw.PLUGIN_HEARTBEAT_INTERVAL_MS,
+    },
   };
 }
 

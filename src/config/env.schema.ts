@@ -316,6 +316,11 @@ export const envSchema = z.object({
   PLUGIN_MAX_UNPACKED_BYTES: byteSize.default('256mb'),
   PLUGIN_MAX_ENTRIES: integer('PLUGIN_MAX_ENTRIES', 1, 1_000_000).default(10_000),
   PLUGIN_WORKING_DIR: z.string().trim().min(1).optional(),
+  PLUGIN_START_MODE: oneOf(['lazy', 'boot'] as const).default('lazy'),
+  PLUGIN_MAX_EXECUTION_TIMEOUT: integer('PLUGIN_MAX_EXECUTION_TIMEOUT', 1, 86_400).default(600),
+  PLUGIN_IDLE_TIMEOUT: integer('PLUGIN_IDLE_TIMEOUT', 0, 604_800).default(900),
+  PLUGIN_MAX_QUEUED_CALLS: integer('PLUGIN_MAX_QUEUED_CALLS', 0, 100_000).default(32),
+  PLUGIN_HEARTBEAT_INTERVAL_MS: integer('PLUGIN_HEARTBEAT_INTERVAL_MS', 50, 600_000).default(30_000),
 });
 
 export type RawEnv = z.output<typeof envSchema>;

@@ -21,6 +21,13 @@ describe('loadConfig: plugins', () => {
       forceVerifySignature: false,
       limits: { maxPackageBytes: 52_428_800, maxEntries: 10_000, maxUnpackedBytes: 268_435_456 },
       workingDir: '/srv/keel/data/plugins',
+      runtime: {
+        startMode: 'lazy',
+        maxExecutionTimeoutMs: 600_000,
+        idleTimeoutMs: 900_000,
+        maxQueuedCalls: 32,
+        heartbeatIntervalMs: 30_000,
+      },
     });
   });
 

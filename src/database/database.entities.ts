@@ -14,6 +14,7 @@ import { UploadFile } from '../modules/files/upload-file.entity';
 import { PluginInstallTask } from '../modules/plugins/plugin-install-task.entity';
 import { PluginInstallation } from '../modules/plugins/plugin-installation.entity';
 import { PluginPermission } from '../modules/plugins/plugin-permission.entity';
+import { PluginStorageEntry } from '../modules/plugins/plugin-storage-entry.entity';
 import { PluginVersion } from '../modules/plugins/plugin-version.entity';
 import { ProviderCredential } from '../modules/providers/provider-credential.entity';
 import { Account } from '../modules/workspaces/account.entity';
@@ -50,4 +51,5 @@ export const ENTITIES: Function[] = [
   PluginInstallation,
   PluginInstallTask,
   PluginPermission,
+  PluginStorageEntry,
 ];

@@ -7,6 +7,7 @@ import { OpenAiModelIds1764250000000 } from './migrations/1764250000000-openai-m
 import { WorkspaceApiKeys1764300000000 } from './migrations/1764300000000-workspace-api-keys';
 import { ToolsAndAgentThoughts1764400000000 } from './migrations/1764400000000-tools-and-agent-thoughts';
 import { Plugins1764500000000 } from './migrations/1764500000000-plugins';
+import { PluginStorage1764600000000 } from './migrations/1764600000000-plugin-storage';
 
 /**
  * Every migration, oldest first. They must run on SQLite, PostgreSQL and MySQL/MariaDB alike, so
@@ -22,4 +23,5 @@ export const MIGRATIONS: Function[] = [
   WorkspaceApiKeys1764300000000,
   ToolsAndAgentThoughts1764400000000,
   Plugins1764500000000,
+  PluginStorage1764600000000,
 ];

@@ -79,24 +79,32 @@ function pluginsOn(kind: TestDatabaseKind): void {
     expect((await request(t.baseUrl).get(api('list')).set(bearer(owner.access))).body.total).toBe(0);
   });
 
-  it('reverts and re-applies the migration', async () => {
+  it('reverts and re-applies the plugin migrations', async () => {
     const ds = t.app.get(DataSource);
     const tables = async () => {
       const runner = ds.createQueryRunner();
       try {
         return await Promise.all(
-          ['plugins', 'plugin_installations', 'plugin_install_tasks', 'workspace_plugin_permissions'].map((n) =>
-            runner.hasTable(n),
-          ),
+          [
+            'plugins',
+            'plugin_installations',
+            'plugin_install_tasks',
+            'workspace_plugin_permissions',
+            'plugin_storage',
+          ].map((n) => runner.hasTable(n)),
         );
       } finally {
         await runner.release();
       }
     };
-    await ds.undoLastMigration({ transaction: 'each' });
-    expect(await tables()).toEqual([false, false, false, false]);
+    const executed: { name: string }[] = await ds.query('SELECT name FROM migrations ORDER BY id DESC');
+    for (const { name } of executed) {
+      await ds.undoLastMigration({ transaction: 'each' });
+      if (name === 'Plugins1764500000000') break;
+    }
+    expect(await tables()).toEqual([false, false, false, false, false]);
     await ds.runMigrations({ transaction: 'each' });
-    expect(await tables()).toEqual([true, true, true, true]);
+    expect(await tables()).toEqual([true, true, true, true, true]);
   });
 }
 

@@ -39,6 +39,8 @@ const summarizeNote = defineTool({
   name: 'summarize_note',
   parameters: [
     key,
+    // Which of the workspace's configured model providers to ask (set in the app's tool settings).
+    { name: 'provider', type: 'string', default: 'openai', form: 'form' },
     {
       name: 'model',
       type: 'select',
@@ -51,7 +53,7 @@ const summarizeNote = defineTool({
     const note = await ctx.storage.get(storageKey(args.key));
     if (note === null) throw new PluginError('NoteNotFound', `there is no note "${args.key}"`);
     const answer = ctx.invokeLlm({
-      provider: 'openai',
+      provider: args.provider,
       model: args.model,
       prompt_messages: [
         { role: 'system', content: 'Summarize the note in one sentence.' },

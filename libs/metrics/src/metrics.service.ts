@@ -21,6 +21,10 @@ export class MetricsService {
   readonly activeSseStreams: Gauge<'api'>;
   readonly queueJobs: Gauge<'queue' | 'state'>;
   readonly pluginProcesses: Gauge<'plugin' | 'state'>;
+  readonly pluginRestarts: Counter<'plugin' | 'reason'>;
+  readonly pluginCalls: Counter<'plugin' | 'outcome'>;
+  readonly pluginCallDuration: Histogram<'plugin'>;
+  readonly pluginRssBytes: Gauge<'plugin'>;
   readonly droppedSpans: Counter;
 
   constructor(@Inject(METRICS_MODULE_OPTIONS) options: MetricsModuleOptions) {
@@ -77,6 +81,31 @@ export class MetricsService {
       name: `${prefix}plugin_processes`,
       help: 'Plugin processes by plugin and state (1 = in that state)',
       labelNames: ['plugin', 'state'],
+      registers,
+    });
+    this.pluginRestarts = new Counter({
+      name: `${prefix}plugin_restarts_total`,
+      help: 'Plugin process restarts by plugin and reason (crash, heartbeat, memory, timeout)',
+      labelNames: ['plugin', 'reason'],
+      registers,
+    });
+    this.pluginCalls = new Counter({
+      name: `${prefix}plugin_calls_total`,
+      help: 'Calls into plugin processes by plugin and outcome (ok, error, timeout, busy, crashed, unavailable)',
+      labelNames: ['plugin', 'outcome'],
+      registers,
+    });
+    this.pluginCallDuration = new Histogram({
+      name: `${prefix}plugin_call_duration_seconds`,
+      help: 'Duration of calls into plugin processes',
+      labelNames: ['plugin'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    });
+    this.pluginRssBytes = new Gauge({
+      name: `${prefix}plugin_rss_bytes`,
+      help: 'Resident memory of each running plugin process',
+      labelNames: ['plugin'],
       registers,
     });
     this.droppedSpans = new Counter({

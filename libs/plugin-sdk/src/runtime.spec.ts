@@ -548,6 +548,20 @@ describe('PluginRuntime', () => {
       expect(beats()).toHaveLength(4);
     });
 
+    it('takes the interval the host sets in KEEL_PLUGIN_HEARTBEAT_MS', async () => {
+      jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+      process.env.KEEL_PLUGIN_HEARTBEAT_MS = '200';
+      try {
+        harness = new Harness(demo(), { heartbeatIntervalMs: undefined });
+      } finally {
+        delete process.env.KEEL_PLUGIN_HEARTBEAT_MS;
+      }
+      const beats = () => harness!.lines.filter((line) => line.event === 'heartbeat');
+      jest.advanceTimersByTime(1_000);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(beats()).toHaveLength(6);
+    });
+
     it('stops beating when the input ends', async () => {
       harness = new Harness(demo(), { heartbeatIntervalMs: 5 });
       await harness.waitFor(

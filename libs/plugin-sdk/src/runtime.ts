@@ -42,7 +42,7 @@ export interface RuntimeOptions {
   input?: Readable;
   /** Where the plugin's messages go; default `process.stdout`. */
   output?: Writable;
-  /** Default 30 000 (Dify's daemon kills a plugin silent for 120 s). */
+  /** Default: `KEEL_PLUGIN_HEARTBEAT_MS` (set by the host), else 30 000 (Dify's daemon kills a plugin silent for 120 s). */
   heartbeatIntervalMs?: number;
   /** How long a backwards call may wait for the host's next message; default 300 000. */
   backwardsTimeoutMs?: number;
@@ -55,6 +55,14 @@ export interface RuntimeOptions {
 }
 
 const DEFAULT_HEARTBEAT_MS = 30_000;
+
+/** The host says how often it expects a heartbeat (`KEEL_PLUGIN_HEARTBEAT_MS`); absent or invalid: the default. */
+function heartbeatFromEnvironment(): number | undefined {
+  // This runs inside the plugin's process, where the host's launch environment is the only channel.
+  // eslint-disable-next-line no-restricted-syntax
+  const value = Number(process.env.KEEL_PLUGIN_HEARTBEAT_MS);
+  return Number.isSafeInteger(value) && value > 0 ? value : undefined;
+}
 const DEFAULT_BACKWARDS_TIMEOUT_MS = 300_000;
 const DEFAULT_MAX_LINE_LENGTH = 64 * 1024 * 1024;
 /** The `console` methods that print (to stdout or stderr). */
@@ -244,7 +252,7 @@ export class PluginRuntime {
   ) {
     this.input = options.input ?? process.stdin;
     this.output = options.output ?? process.stdout;
-    this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_MS;
+    this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? heartbeatFromEnvironment() ?? DEFAULT_HEARTBEAT_MS;
     this.backwardsTimeoutMs = options.backwardsTimeoutMs ?? DEFAULT_BACKWARDS_TIMEOUT_MS;
     this.maxLineLength = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
     this.captureConsole = options.captureConsole ?? this.output === process.stdout;

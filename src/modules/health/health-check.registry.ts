@@ -23,6 +23,7 @@ export interface RegisteredCheck {
 @Injectable()
 export class HealthCheckRegistry {
   private readonly checks: RegisteredCheck[];
+  private readonly sources: Array<() => Promise<RegisteredCheck[]>> = [];
 
   constructor(
     database: DatabaseHealthIndicator,
@@ -48,11 +49,21 @@ export class HealthCheckRegistry {
     ];
   }
 
-  all(): readonly RegisteredCheck[] {
-    return this.checks;
+  /**
+   * Adds checks that come and go at run time (one per installed plugin): the source is asked for
+   * its current list at every probe.
+   */
+  addSource(source: () => Promise<RegisteredCheck[]>): void {
+    this.sources.push(source);
   }
 
-  find(key: string): RegisteredCheck | undefined {
-    return this.checks.find((c) => c.key === key);
+  async all(): Promise<readonly RegisteredCheck[]> {
+    if (this.sources.length === 0) return this.checks;
+    const dynamic = await Promise.all(this.sources.map((source) => source().catch(() => [])));
+    return [...this.checks, ...dynamic.flat()];
+  }
+
+  async find(key: string): Promise<RegisteredCheck | undefined> {
+    return (await this.all()).find((c) => c.key === key);
   }
 }

@@ -37,7 +37,7 @@ export class HealthService {
   }
 
   async ready(): Promise<HealthOutcome> {
-    const results = await Promise.all(this.registry.all().map((check) => this.runBounded(check)));
+    const results = await Promise.all((await this.registry.all()).map((check) => this.runBounded(check)));
     const report = emptyReport();
     let failed = false;
     if (this.shutdown.isDraining) {
@@ -57,7 +57,7 @@ export class HealthService {
 
   /** One indicator by key; `undefined` when no such indicator is registered. */
   async one(key: string): Promise<HealthOutcome | undefined> {
-    const check = this.registry.find(key);
+    const check = await this.registry.find(key);
     if (!check) return undefined;
     const { detail } = await this.runBounded(check);
     const report = emptyReport();

@@ -39,6 +39,18 @@ export class PluginInstallationsService {
     return { plugins: await this.withVersions(rows), total };
   }
 
+  /** The workspace's enabled installations with their versions (what its apps can use). */
+  async enabled(workspaceId: string): Promise<InstalledPlugin[]> {
+    return this.withVersions(await this.installations.findBy({ workspaceId, enabled: true }));
+  }
+
+  /** The versions installed in any workspace (what this machine may have to run). */
+  async installedVersions(): Promise<PluginVersion[]> {
+    const rows = await this.installations.find({ select: { versionId: true } });
+    const ids = [...new Set(rows.map((r) => r.versionId))];
+    return ids.length ? this.versions.findBy({ id: In(ids) }) : [];
+  }
+
   /** The installation with this id in the workspace, or 404. */
   async find(workspaceId: string, installationId: string): Promise<InstalledPlugin> {
     const installation = isUuid(installationId)

@@ -11,6 +11,7 @@ import { PluginInstallationsService } from './plugin-installations.service';
 import { PluginInstallerService } from './plugin-installer.service';
 import { PluginPackagesService } from './plugin-packages.service';
 import { PluginPermissionsService } from './plugin-permissions.service';
+import { PluginRuntimeService } from './plugin-runtime.service';
 import { readUploadedPackage } from './plugin-upload.reader';
 import {
   ChangePermissionDto,
@@ -39,6 +40,7 @@ export class PluginsController {
     private readonly installations: PluginInstallationsService,
     private readonly permissions: PluginPermissionsService,
     private readonly audit: AuditLogService,
+    private readonly runtime: PluginRuntimeService,
   ) {}
 
   @Get('list')
@@ -147,6 +149,7 @@ export class PluginsController {
   ) {
     await this.permissions.assertMayInstall(caller);
     const { installation } = await this.installations.uninstall(caller.workspaceId, body.plugin_installation_id);
+    await this.runtime.stopUnused();
     await this.audit.recordBy(caller, meta, {
       action: 'plugin.uninstalled',
       target: { type: 'plugin_installation', id: installation.id },

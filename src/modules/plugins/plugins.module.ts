@@ -1,11 +1,39 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditLogModule } from '../audit/audit-log.module';
+import { HealthModule } from '../health/health.module';
+import { ProvidersModule } from '../providers/providers.module';
+import { ToolsModule } from '../tools/tools.module';
+import { PluginBackwardsService } from './plugin-backwards.service';
+import { PluginHealthSource } from './plugin-health.source';
 import { PluginInstallerModule } from './plugin-installer.module';
+import { PluginRuntimeService } from './plugin-runtime.service';
+import { PluginStorageEntry } from './plugin-storage-entry.entity';
+import { PluginStorageService } from './plugin-storage.service';
+import { PluginToolCatalog } from './plugin-tool-catalog.service';
 import { PluginsController } from './plugins.controller';
 
-/** The console's plugin routes. */
+/**
+ * Plugins in the API process: the console's routes, and running installed plugins — their
+ * processes, backwards calls, tools offered to the workspaces that installed them, health and
+ * metrics.
+ */
 @Module({
-  imports: [PluginInstallerModule, AuditLogModule],
+  imports: [
+    PluginInstallerModule,
+    AuditLogModule,
+    ToolsModule,
+    ProvidersModule,
+    HealthModule,
+    TypeOrmModule.forFeature([PluginStorageEntry]),
+  ],
   controllers: [PluginsController],
+  providers: [
+    PluginRuntimeService,
+    PluginBackwardsService,
+    PluginStorageService,
+    PluginToolCatalog,
+    PluginHealthSource,
+  ],
 })
 export class PluginsModule {}

@@ -7,7 +7,7 @@ import type { AgentTool } from '../runners/agent/agent-tool';
 import { ApiToolProvidersService } from './api-tool-providers.service';
 import { toolSpecOf } from './tool-json-schema';
 import { ToolProviderRegistry } from './tool-provider.registry';
-import type { I18nText, Tool, ToolContext, ToolMessage } from './tool.types';
+import { type I18nText, type Tool, type ToolContext, ToolError, type ToolMessage } from './tool.types';
 
 /** A provider's tools, with what the console shows of it. */
 interface ProviderTools {
@@ -88,6 +88,22 @@ export class ToolManager {
     return resolved;
   }
 
+  /**
+   * Runs one tool of the workspace by reference (a plugin's backwards tool call); an unknown
+   * provider or tool is a `ToolError`.
+   */
+  async invoke(
+    workspaceId: string,
+    ref: Pick<AgentToolConfig, 'provider_type' | 'provider_id' | 'tool_name'>,
+    params: Record<string, unknown>,
+    context: ToolContext,
+  ): Promise<ToolMessage[]> {
+    const provider = await this.providerOf(workspaceId, ref);
+    const tool = provider?.tools.find((t) => t.name === ref.tool_name);
+    if (!tool) throw new ToolError(`Tool ${ref.provider_type}/${ref.provider_id}/${ref.tool_name} does not exist.`);
+    return tool.invoke(params, context);
+  }
+
   /** Each tool's provider icon, by tool name (the Service API's `/meta`). */
   async toolIcons(app: App): Promise<Record<string, unknown>> {
     const icons: Record<string, unknown> = {};
@@ -103,7 +119,7 @@ export class ToolManager {
     ref: Pick<AgentToolConfig, 'provider_type' | 'provider_id'>,
   ): Promise<ProviderTools | null | undefined> {
     if (ref.provider_type === 'api') return this.apiProviders.runnable(workspaceId, ref.provider_id);
-    return this.registry.get(ref.provider_type, ref.provider_id);
+    return this.registry.forWorkspace(workspaceId, ref.provider_type, ref.provider_id);
   }
 
   /** The model sees one name per tool: a clash (two providers' `search`) gets a numbered suffix. */

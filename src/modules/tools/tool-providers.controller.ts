@@ -40,8 +40,7 @@ export class ToolProvidersController {
   @ApiOperation({ summary: 'Every tool provider the workspace can use: built-in, plugin and its API providers' })
   @ApiResponse({ status: 200, description: '[UserToolProvider] (Dify: a bare array)' })
   async list(@CurrentCaller() caller: WorkspaceCaller, @Query('type') type?: string) {
-    const shared = this.registry
-      .list()
+    const shared = (await this.registry.listForWorkspace(caller.workspaceId))
       .filter((p) => !type || p.type === type)
       .map(sharedProviderOf);
     const api =

@@ -1,0 +1,210 @@
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { ensureSdkBuilt, REPO_DIR, SDK_DIR } from '../../libs/plugin-sdk/src/cli/sdk-build.spec-support';
+import { bearer, type Session, setupOwner } from '../support/console';
+import { createApp } from '../support/console-apps';
+import { eventually } from '../support/eventually';
+import { FakeOpenAiUpstream } from '../support/fake-openai-upstream';
+import { configureProvider, parseSse } from '../support/service-api';
+import { bootTestApp, type TestApp } from '../support/test-app';
+
+const linked = join(REPO_DIR, 'node_modules', '.bin', 'keel-plugin');
+const bin = existsSync(linked) ? linked : join(SDK_DIR, 'bin', 'keel-plugin.js');
+
+function keelPlugin(cwd: string, ...args: string[]): Promise<void> {
+  return new Promise((done, fail) => {
+    const child = spawn(bin, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', fail);
+    child.on('close', (code) =>
+      code === 0 ? done() : fail(new Error(`keel-plugin ${args.join(' ')} exited ${code}: ${output}`)),
+    );
+  });
+}
+
+/**
+ * Issue 13's acceptance: the example tool plugin (examples/plugins/notes), packed with the CLI and
+ * installed through the console, used by an agent app in conversations — its process started on
+ * first use, its backwards storage and LLM calls served in the calling workspace, denied where the
+ * manifest does not grant them; its health indicator and metrics.
+ */
+describe('Tool plugins in agent apps', () => {
+  const upstream = new FakeOpenAiUpstream({ apiKeys: ['sk-up'], models: ['gpt-4o-mini'] });
+  let work: string;
+  let t: TestApp;
+  let owner: Session;
+
+  const consolePost = (path: string, body: unknown) =>
+    request(t.baseUrl)
+      .post(`/console/api${path}`)
+      .set(bearer(owner.access))
+      .send(body as object);
+  const consoleGet = (path: string) => request(t.baseUrl).get(`/console/api${path}`).set(bearer(owner.access));
+  const chat = (key: string, query: string, conversationId = '') =>
+    request(t.baseUrl)
+      .post('/v1/chat-messages')
+      .set('Authorization', `Bearer ${key}`)
+      .send({ inputs: {}, user: 'u-1', response_mode: 'streaming', query, conversation_id: conversationId });
+
+  /** Uploads and installs a package; returns its installation id. */
+  async function install(file: string): Promise<string> {
+    const uploaded = await request(t.baseUrl)
+      .post('/console/api/workspaces/current/plugin/upload/pkg')
+      .set(bearer(owner.access))
+      .attach('pkg', readFileSync(join(work, file)), file)
+      .expect(200);
+    const started = await consolePost('/workspaces/current/plugin/install/pkg', {
+      plugin_unique_identifiers: [uploaded.body.unique_identifier],
+    }).expect(200);
+    await eventually(async () => {
+      const task = await consoleGet(`/workspaces/current/plugin/tasks/${started.body.task_id}`);
+      return task.body.task.status === 'success';
+    }, 'install task succeeded');
+    const list = await consoleGet('/workspaces/current/plugin/list').expect(200);
+    return (list.body.plugins as Array<{ plugin_unique_identifier: string; installation_id: string }>).find(
+      (p) => p.plugin_unique_identifier === uploaded.body.unique_identifier,
+    )!.installation_id;
+  }
+
+  /** An agent app on the given plugin provider's tools, with an app key. */
+  async function agentApp(providerId: string, tools: string[], formValues: Record<string, unknown> = {}) {
+    const app = await createApp(t, owner, { name: `Notes ${providerId} ${Date.now()}`, mode: 'agent-chat' });
+    await consolePost(`/apps/${app.id}/model-config`, {
+      model: { provider: 'openai_api_compatible', name: 'gpt-4o-mini', completion_params: {} },
+      pre_prompt: 'You keep notes.',
+      agent_mode: {
+        enabled: true,
+        strategy: 'function_call',
+        tools: tools.map((tool_name) => ({
+          provider_type: 'plugin',
+          provider_id: providerId,
+          tool_name,
+          tool_parameters: formValues,
+        })),
+        max_iteration: 3,
+      },
+    }).expect(200);
+    const key = await consolePost(`/apps/${app.id}/api-keys`, {}).expect(201);
+    return key.body.token as string;
+  }
+
+  const answerOf = (body: string) =>
+    parseSse(body)
+      .events.filter((e) => e.event === 'agent_message')
+      .map((e) => e.answer)
+      .join('');
+
+  beforeAll(async () => {
+    await ensureSdkBuilt();
+    work = mkdtempSync(join(tmpdir(), 'keel-plugin-tools-'));
+    await keelPlugin(work, 'pack', join(REPO_DIR, 'examples', 'plugins', 'notes'), '-o', 'notes.keelpkg');
+    // The same plugin under another name, without the storage permission.
+    cpSync(join(REPO_DIR, 'examples', 'plugins', 'notes'), join(work, 'nostore'), { recursive: true });
+    const manifest = join(work, 'nostore', 'manifest.yaml');
+    writeFileSync(
+      manifest,
+      readFileSync(manifest, 'utf8')
+        .replace(/^name: notes$/m, 'name: nostore')
+        .replace(/\n {4}storage:\n {6}enabled: true\n {6}size: \d+/, ''),
+    );
+    await keelPlugin(work, 'pack', 'nostore', '-o', 'nostore.keelpkg');
+
+    await upstream.start();
+    t = await bootTestApp({ MODEL_REQUEST_MAX_RETRIES: '0', PLUGIN_HEARTBEAT_INTERVAL_MS: '500' });
+    owner = await setupOwner(t);
+    await configureProvider(t, owner, { endpoint_url: upstream.baseUrl, api_key: 'sk-up' });
+  }, 180_000);
+
+  afterAll(async () => {
+    await t?.close();
+    await upstream.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('installs the example through the console: its provider joins the tool list, its indicator is idle', async () => {
+    await install('notes.keelpkg');
+    const providers = await consoleGet('/workspaces/current/tool-providers').expect(200);
+    const notes = (providers.body as Array<{ type: string; name: string; tools: Array<{ name: string }> }>).find(
+      (p) => p.name === 'keel/notes/notes',
+    );
+    expect(notes?.type).toBe('plugin');
+    expect(notes?.tools.map((tool) => tool.name)).toEqual(['save_note', 'read_note', 'summarize_note']);
+
+    const health = await request(t.baseUrl).get('/health/ready').expect(200);
+    expect(health.body.details['plugin:keel/notes']).toMatchObject({ status: 'up', state: 'idle' });
+  });
+
+  it('runs the plugin tools in an agent conversation: storage and LLM calls back into the workspace', async () => {
+    const key = await agentApp('keel/notes/notes', ['save_note', 'read_note', 'summarize_note'], {
+      provider: 'openai_api_compatible',
+      model: 'gpt-4o-mini',
+    });
+    const saved = await chat(key, 'Remember it. [[call save_note {"key":"todo","text":"buy milk"}]]').expect(200);
+    expect(answerOf(saved.text)).toBe('Done: {"saved":"todo","characters":8}');
+    const thought = parseSse(saved.text).events.find((e) => e.event === 'agent_thought' && e.observation !== '')!;
+    expect(thought.tool).toBe('save_note');
+
+    const read = await chat(key, 'What was it? [[call read_note {"key":"todo"}]]').expect(200);
+    expect(answerOf(read.text)).toBe('Done: buy milk');
+
+    // summarize_note asks the workspace's model (the fake upstream answers "You said: …").
+    const summary = await chat(key, 'Sum it up. [[call summarize_note {"key":"todo"}]]').expect(200);
+    expect(answerOf(summary.text)).toBe('Done: You said: buy milk');
+    const backwards = upstream.calls.find((call) =>
+      call.body.messages.some((m) => m.role === 'system' && m.content === 'Summarize the note in one sentence.'),
+    );
+    expect(backwards?.body.model).toBe('gpt-4o-mini');
+
+    const health = await request(t.baseUrl).get('/health/plugin:keel%2Fnotes').expect(200);
+    expect(health.body.details['plugin:keel/notes']).toMatchObject({ status: 'up', state: 'running' });
+    expect(health.body.details['plugin:keel/notes'].pid).toEqual(expect.any(Number));
+
+    const metrics = await request(t.baseUrl).get('/metrics').expect(200);
+    expect(metrics.text).toMatch(/keel_plugin_calls_total\{plugin="keel\/notes",outcome="ok"\} 3/);
+    expect(metrics.text).toMatch(/keel_plugin_processes\{plugin="keel\/notes",state="running"\} 1/);
+  });
+
+  it('denies a backwards call the manifest does not grant; the plugin keeps serving', async () => {
+    await install('nostore.keelpkg');
+    const key = await agentApp('keel/nostore/notes', ['save_note']);
+    const denied = await chat(key, 'Keep it. [[call save_note {"key":"k","text":"v"}]]').expect(200);
+    const answer = answerOf(denied.text);
+    expect(answer).toContain('PermissionDenied');
+    expect(answer).toContain('resource.permission.storage.enabled');
+    // Its other workspace data is untouched, and the process still answers.
+    const again = await chat(key, 'Again. [[call save_note {"key":"k","text":"v"}]]').expect(200);
+    expect(answerOf(again.text)).toContain('PermissionDenied');
+    const health = await request(t.baseUrl).get('/health/ready').expect(200);
+    expect(health.body.details['plugin:keel/nostore']).toMatchObject({ status: 'up', state: 'running' });
+  });
+
+  it('a disabled plugin offers nothing; uninstalled, its process stops and its indicator goes', async () => {
+    const installation = (
+      (await consoleGet('/workspaces/current/plugin/list').expect(200)).body.plugins as Array<{
+        plugin_id: string;
+        installation_id: string;
+      }>
+    ).find((p) => p.plugin_id === 'keel/nostore')!.installation_id;
+    await consolePost('/workspaces/current/plugin/disable', { plugin_installation_id: installation }).expect(200);
+    const providers = await consoleGet('/workspaces/current/tool-providers').expect(200);
+    expect((providers.body as Array<{ name: string }>).map((p) => p.name)).not.toContain('keel/nostore/notes');
+
+    const pid = (await request(t.baseUrl).get('/health/ready')).body.details['plugin:keel/nostore'].pid as number;
+    await consolePost('/workspaces/current/plugin/uninstall', { plugin_installation_id: installation }).expect(200);
+    await eventually(() => {
+      try {
+        process.kill(pid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    }, 'the uninstalled plugin process exited');
+    const health = await request(t.baseUrl).get('/health/ready').expect(200);
+    expect(health.body.details['plugin:keel/nostore']).toBeUndefined();
+  });
+});
