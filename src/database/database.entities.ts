@@ -15,6 +15,7 @@ import { PluginInstallTask } from '../modules/plugins/plugin-install-task.entity
 import { PluginInstallation } from '../modules/plugins/plugin-installation.entity';
 import { PluginPermission } from '../modules/plugins/plugin-permission.entity';
 import { PluginStorageEntry } from '../modules/plugins/plugin-storage-entry.entity';
+import { PluginToolCredential } from '../modules/plugins/plugin-tool-credential.entity';
 import { PluginVersion } from '../modules/plugins/plugin-version.entity';
 import { ProviderCredential } from '../modules/providers/provider-credential.entity';
 import { Account } from '../modules/workspaces/account.entity';
@@ -52,4 +53,5 @@ export const ENTITIES: Function[] = [
   PluginInstallTask,
   PluginPermission,
   PluginStorageEntry,
+  PluginToolCredential,
 ];

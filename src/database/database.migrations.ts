@@ -8,6 +8,7 @@ import { WorkspaceApiKeys1764300000000 } from './migrations/1764300000000-worksp
 import { ToolsAndAgentThoughts1764400000000 } from './migrations/1764400000000-tools-and-agent-thoughts';
 import { Plugins1764500000000 } from './migrations/1764500000000-plugins';
 import { PluginStorage1764600000000 } from './migrations/1764600000000-plugin-storage';
+import { PluginToolCredentials1764700000000 } from './migrations/1764700000000-plugin-tool-credentials';
 
 /**
  * Every migration, oldest first. They must run on SQLite, PostgreSQL and MySQL/MariaDB alike, so
@@ -24,4 +25,5 @@ export const MIGRATIONS: Function[] = [
   ToolsAndAgentThoughts1764400000000,
   Plugins1764500000000,
   PluginStorage1764600000000,
+  PluginToolCredentials1764700000000,
 ];

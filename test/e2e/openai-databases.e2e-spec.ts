@@ -63,6 +63,7 @@ function modelIdsOn(kind: TestDatabaseKind): void {
       'ToolsAndAgentThoughts1764400000000',
       'Plugins1764500000000',
       'PluginStorage1764600000000',
+      'PluginToolCredentials1764700000000',
     ];
     const executed: { name: string }[] = await ds.query('SELECT name FROM migrations ORDER BY id DESC');
     // Undo everything down to (and including) this migration.

@@ -1,9 +1,12 @@
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { ensureSdkBuilt, REPO_DIR, SDK_DIR } from '../../libs/plugin-sdk/src/cli/sdk-build.spec-support';
+import { PluginRuntimeService } from '../../src/modules/plugins/plugin-runtime.service';
+import { PluginToolCredential } from '../../src/modules/plugins/plugin-tool-credential.entity';
 import { bearer, type Session, setupOwner } from '../support/console';
 import { createApp } from '../support/console-apps';
 import { eventually } from '../support/eventually';
@@ -113,9 +116,15 @@ describe('Tool plugins in agent apps', () => {
         .replace(/\n {4}storage:\n {6}enabled: true\n {6}size: \d+/, ''),
     );
     await keelPlugin(work, 'pack', 'nostore', '-o', 'nostore.keelpkg');
+    writeKeyedPlugin(join(work, 'keyed'));
+    await keelPlugin(work, 'pack', 'keyed', '-o', 'keyed.keelpkg');
 
     await upstream.start();
-    t = await bootTestApp({ MODEL_REQUEST_MAX_RETRIES: '0', PLUGIN_HEARTBEAT_INTERVAL_MS: '500' });
+    t = await bootTestApp({
+      MODEL_REQUEST_MAX_RETRIES: '0',
+      PLUGIN_HEARTBEAT_INTERVAL_MS: '500',
+      PLUGIN_MAX_QUEUED_CALLS: '0',
+    });
     owner = await setupOwner(t);
     await configureProvider(t, owner, { endpoint_url: upstream.baseUrl, api_key: 'sk-up' });
   }, 180_000);
@@ -207,4 +216,133 @@ describe('Tool plugins in agent apps', () => {
     const health = await request(t.baseUrl).get('/health/ready').expect(200);
     expect(health.body.details['plugin:keel/nostore']).toBeUndefined();
   });
+
+  it("keeps a plugin provider's credentials like API tools: checked by the plugin, sealed, masked, passed to calls", async () => {
+    await install('keyed.keelpkg');
+    const base = '/workspaces/current/tool-provider/builtin/test/keyed/keyed';
+    expect((await consoleGet(`${base}/credentials_schema`).expect(200)).body).toEqual([
+      { name: 'api_key', type: 'secret-input', required: true },
+    ]);
+    // Without credentials the tool refuses to run.
+    const before = await consolePost(`${base}/test`, { tool_name: 'whoami', parameters: {} }).expect(200);
+    expect(before.body.error).toMatch(/needs credentials \(api_key\)/);
+
+    const refused = await consolePost(`${base}/update`, { credentials: { api_key: 'bad-key-1234' } }).expect(400);
+    expect(refused.body.message).toContain('this key is not good');
+    const missing = await consolePost(`${base}/update`, { credentials: {} }).expect(400);
+    expect(missing.body.message).toContain('api_key is required');
+    await consolePost(`${base}/update`, { credentials: { api_key: 'good-key-5678' } }).expect(200);
+
+    const row = await t.app
+      .get(DataSource)
+      .getRepository(PluginToolCredential)
+      .findOneByOrFail({ provider: 'test/keyed/keyed' });
+    expect(row.encryptedCredentials).not.toContain('good-key');
+    const shown = (await consoleGet(`${base}/credentials`).expect(200)).body as { api_key: string };
+    expect(shown.api_key).not.toBe('good-key-5678');
+    expect(shown.api_key).toMatch(/\*{4}5678$/);
+    // The masked value sent back keeps the saved secret.
+    await consolePost(`${base}/update`, { credentials: { api_key: shown.api_key } }).expect(200);
+
+    const ran = await consolePost(`${base}/test`, { tool_name: 'whoami', parameters: {} }).expect(200);
+    expect(ran.body).toEqual({ result: 'key ends with 5678' });
+  });
+
+  it('answers 429 when the plugin is at max_concurrent_requests and its queue is full; the running call finishes', async () => {
+    const base = '/workspaces/current/tool-provider/builtin/test/keyed/keyed';
+    const running = consolePost(`${base}/test`, { tool_name: 'nap', parameters: { ms: 800 } });
+    const inFlight = running.then((res) => res);
+    await eventually(
+      () =>
+        t.app
+          .get(PluginRuntimeService)
+          .statuses()
+          .some((s) => s.version.pluginId === 'test/keyed' && s.status.activeCalls === 1),
+      'one call in flight',
+    );
+    const busy = await consolePost(`${base}/test`, { tool_name: 'whoami', parameters: {} }).expect(429);
+    expect(busy.body.code).toBe('plugin_busy');
+    expect(busy.headers['retry-after']).toBe('1');
+    expect((await inFlight).body).toEqual({ result: 'slept 800 ms' });
+    await consolePost(`${base}/test`, { tool_name: 'whoami', parameters: {} }).expect(200, {
+      result: 'key ends with 5678',
+    });
+  });
 });
+
+/** A plugin whose provider needs an API key (checked in code) and allows one call at a time. */
+function writeKeyedPlugin(dir: string): void {
+  const files: Record<string, string> = {
+    'manifest.yaml': `version: 1.0.0
+type: plugin
+author: test
+name: keyed
+label: { en_US: Keyed }
+description: { en_US: A provider with credentials. }
+icon: icon.svg
+created_at: 2026-11-23T00:00:00Z
+resource:
+  memory: 134217728
+  max_concurrent_requests: 1
+  permission: { tool: { enabled: true } }
+plugins:
+  tools: [provider/keyed.yaml]
+meta:
+  version: 0.1.0
+  runner: { language: nodejs, version: '20', entrypoint: main.js }
+`,
+    'icon.svg': '<svg xmlns="http://www.w3.org/2000/svg"/>',
+    'provider/keyed.yaml': `identity:
+  author: test
+  name: keyed
+  label: { en_US: Keyed }
+  description: { en_US: Needs a key. }
+  icon: icon.svg
+credentials_for_provider:
+  api_key:
+    type: secret-input
+    required: true
+    label: { en_US: API key }
+tools: [tools/whoami.yaml, tools/nap.yaml]
+`,
+    'tools/whoami.yaml': `identity: { name: whoami, author: test, label: { en_US: Who am I } }
+description: { human: { en_US: Shows the key's end. }, llm: Shows the end of the configured key. }
+parameters: []
+`,
+    'tools/nap.yaml': `identity: { name: nap, author: test, label: { en_US: Nap } }
+description: { human: { en_US: Sleeps. }, llm: Sleeps for a while. }
+parameters:
+  - { name: ms, type: number, required: true, label: { en_US: Milliseconds }, llm_description: How long., form: llm }
+`,
+    'main.js': `'use strict';
+const { definePlugin, defineToolProvider, defineTool } = require('@keel/plugin-sdk');
+const whoami = defineTool({
+  name: 'whoami',
+  parameters: [],
+  invoke: (args, ctx) => 'key ends with ' + String(ctx.credentials.api_key).slice(-4),
+});
+const nap = defineTool({
+  name: 'nap',
+  parameters: [{ name: 'ms', type: 'number', required: true, form: 'llm', llm_description: 'How long.' }],
+  invoke: (args) => new Promise((resolve) => setTimeout(() => resolve('slept ' + args.ms + ' ms'), args.ms)),
+});
+const plugin = definePlugin({
+  tools: [
+    defineToolProvider({
+      name: 'keyed',
+      tools: [whoami, nap],
+      validateCredentials(credentials) {
+        if (!String(credentials.api_key).startsWith('good')) throw new Error('this key is not good');
+      },
+    }),
+  ],
+});
+module.exports = plugin;
+if (require.main === module) plugin.start();
+`,
+  };
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+}

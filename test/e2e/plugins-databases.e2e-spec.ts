@@ -102,9 +102,9 @@ function pluginsOn(kind: TestDatabaseKind): void {
       await ds.undoLastMigration({ transaction: 'each' });
       if (name === 'Plugins1764500000000') break;
     }
-    expect(await tables()).toEqual([false, false, false, false, false]);
+    expect(await tables()).toEqual([false, false, false, false, false, false]);
     await ds.runMigrations({ transaction: 'each' });
-    expect(await tables()).toEqual([true, true, true, true, true]);
+    expect(await tables()).toEqual([true, true, true, true, true, true]);
   });
 }
 

@@ -6,7 +6,9 @@ import { ToolProviderRegistry, type WorkspaceToolSource } from '../tools/tool-pr
 import { type ToolContext, ToolError, type ToolMessage } from '../tools/tool.types';
 import { PluginInstallationsService } from './plugin-installations.service';
 import { PluginRuntimeService } from './plugin-runtime.service';
+import { PluginToolCredentialsService } from './plugin-tool-credentials.service';
 import type { PluginToolProviderDefinition } from './plugin-tool-definitions';
+import { PluginBusyError, PluginUnavailableError } from './runtime/plugin-call.errors';
 import type { PluginVersion } from './plugin-version.entity';
 
 /**
@@ -20,6 +22,7 @@ export class PluginToolCatalog implements WorkspaceToolSource, OnModuleInit {
     private readonly registry: ToolProviderRegistry,
     private readonly installations: PluginInstallationsService,
     private readonly runtime: PluginRuntimeService,
+    private readonly credentials: PluginToolCredentialsService,
   ) {}
 
   onModuleInit(): void {
@@ -38,14 +41,23 @@ export class PluginToolCatalog implements WorkspaceToolSource, OnModuleInit {
   }
 
   async get(workspaceId: string, name: string): Promise<SharedToolProvider | undefined> {
-    const [author, plugin, provider] = name.split('/');
-    if (!author || !plugin || !provider) return undefined;
+    const found = await this.definition(workspaceId, name);
+    return found && this.providerOf(workspaceId, found.version, found.definition);
+  }
+
+  /** The provider `author/plugin/provider` of a plugin enabled in the workspace, with its version. */
+  async definition(
+    workspaceId: string,
+    name: string,
+  ): Promise<{ version: PluginVersion; definition: PluginToolProviderDefinition } | undefined> {
+    const [author, plugin, provider, extra] = name.split('/');
+    if (!author || !plugin || !provider || extra !== undefined) return undefined;
     const found = (await this.installations.enabled(workspaceId)).find(
       ({ installation }) => installation.pluginId === `${author}/${plugin}`,
     );
     if (!found || found.version.manifest.plugins.tools.length === 0) return undefined;
     const definition = (await this.runtime.toolProviders(found.version)).find((d) => d.name === provider);
-    return definition && this.providerOf(workspaceId, found.version, definition);
+    return definition && { version: found.version, definition };
   }
 
   private providerOf(
@@ -63,7 +75,7 @@ export class PluginToolCatalog implements WorkspaceToolSource, OnModuleInit {
       tags: definition.tags,
       tools: definition.tools.map((tool) =>
         bindTool(tool, async (params, context) =>
-          this.invoke(workspaceId, version, definition.name, tool.identity.name, params, context),
+          this.invoke(workspaceId, version, definition, tool.identity.name, params, context),
         ),
       ),
     };
@@ -72,16 +84,24 @@ export class PluginToolCatalog implements WorkspaceToolSource, OnModuleInit {
   private async invoke(
     workspaceId: string,
     version: PluginVersion,
-    provider: string,
+    definition: PluginToolProviderDefinition,
     tool: string,
     parameters: Record<string, unknown>,
     context: ToolContext,
   ): Promise<ToolMessage[]> {
+    const provider = definition.name;
+    const credentials = await this.credentials.get(workspaceId, `${version.pluginId}/${provider}`);
+    const missing = definition.credentialFields.filter((f) => f.required && credentials[f.name] === undefined);
+    if (missing.length > 0) {
+      throw new ToolError(
+        `${version.pluginId}/${provider} needs credentials (${missing.map((f) => f.name).join(', ')}): set them in the workspace's tool settings.`,
+      );
+    }
     const messages: ToolMessage[] = [];
     try {
       for await (const item of this.runtime.invoke(
         version,
-        { type: 'tool', action: 'invoke', provider, tool, parameters, credentials: {}, user_id: context.userId },
+        { type: 'tool', action: 'invoke', provider, tool, parameters, credentials, user_id: context.userId },
         { workspaceId, userId: context.userId, signal: context.signal },
       )) {
         const message = fromWire(item as WireToolMessage);
@@ -91,6 +111,8 @@ export class PluginToolCatalog implements WorkspaceToolSource, OnModuleInit {
         else messages.push(message);
       }
     } catch (error) {
+      // Busy and unavailable are the caller's to answer (429/503); anything else is the tool's failure.
+      if (error instanceof PluginBusyError || error instanceof PluginUnavailableError) throw error;
       // The agent shows a tool's failure to the model as an observation; the cause stays in the logs.
       throw new ToolError(`${version.pluginId}/${provider}/${tool}: ${(error as Error).message}`, { cause: error });
     }

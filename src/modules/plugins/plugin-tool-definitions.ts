@@ -30,8 +30,8 @@ export interface PluginToolProviderDefinition {
   tags: string[];
   /** The icon as a data URL (small SVG/PNG icons), or '' when there is none Keel can inline. */
   icon: string;
-  /** Names of `credentials_for_provider` fields. */
-  credentialFields: string[];
+  /** `credentials_for_provider`, in order. */
+  credentialFields: Array<{ name: string; type: string; required: boolean }>;
   tools: ToolDefinition[];
 }
 
@@ -75,7 +75,11 @@ export async function readPluginToolProviders(
       description: definition.identity.description,
       tags: definition.identity.tags,
       icon: await inlineIcon(dir, definition.identity.icon || manifest.icon),
-      credentialFields: Object.keys(definition.credentials_for_provider ?? {}),
+      credentialFields: Object.entries(definition.credentials_for_provider ?? {}).map(([name, field]) => ({
+        name,
+        type: field.type,
+        required: field.required,
+      })),
       tools,
     });
   }

@@ -11,6 +11,9 @@ import { PluginRuntimeService } from './plugin-runtime.service';
 import { PluginStorageEntry } from './plugin-storage-entry.entity';
 import { PluginStorageService } from './plugin-storage.service';
 import { PluginToolCatalog } from './plugin-tool-catalog.service';
+import { PluginToolCredential } from './plugin-tool-credential.entity';
+import { PluginToolCredentialsService } from './plugin-tool-credentials.service';
+import { PluginToolProvidersController } from './plugin-tool-providers.controller';
 import { PluginsController } from './plugins.controller';
 
 /**
@@ -25,14 +28,15 @@ import { PluginsController } from './plugins.controller';
     ToolsModule,
     ProvidersModule,
     HealthModule,
-    TypeOrmModule.forFeature([PluginStorageEntry]),
+    TypeOrmModule.forFeature([PluginStorageEntry, PluginToolCredential]),
   ],
-  controllers: [PluginsController],
+  controllers: [PluginsController, PluginToolProvidersController],
   providers: [
     PluginRuntimeService,
     PluginBackwardsService,
     PluginStorageService,
     PluginToolCatalog,
+    PluginToolCredentialsService,
     PluginHealthSource,
   ],
 })
