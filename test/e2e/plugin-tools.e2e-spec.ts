@@ -1,34 +1,25 @@
-import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { ensureSdkBuilt, REPO_DIR, SDK_DIR } from '../../libs/plugin-sdk/src/cli/sdk-build.spec-support';
+import { ensureSdkBuilt, REPO_DIR } from '../../libs/plugin-sdk/src/cli/sdk-build.spec-support';
+import { MetricsService } from '@keel/metrics';
+import type { AppConfig } from '../../src/config/app-config';
+import { PluginBackwardsService } from '../../src/modules/plugins/plugin-backwards.service';
+import { PluginFilesService } from '../../src/modules/plugins/plugin-files.service';
+import { PluginInstallationsService } from '../../src/modules/plugins/plugin-installations.service';
+import { PluginPackagesService } from '../../src/modules/plugins/plugin-packages.service';
 import { PluginRuntimeService } from '../../src/modules/plugins/plugin-runtime.service';
+import { PluginStorageService } from '../../src/modules/plugins/plugin-storage.service';
 import { PluginToolCredential } from '../../src/modules/plugins/plugin-tool-credential.entity';
 import { bearer, type Session, setupOwner } from '../support/console';
 import { createApp } from '../support/console-apps';
 import { eventually } from '../support/eventually';
+import { keelPlugin } from '../support/keel-plugin-cli';
 import { FakeOpenAiUpstream } from '../support/fake-openai-upstream';
-import { configureProvider, parseSse } from '../support/service-api';
+import { configureProvider, currentWorkspaceId, parseSse } from '../support/service-api';
 import { bootTestApp, type TestApp } from '../support/test-app';
-
-const linked = join(REPO_DIR, 'node_modules', '.bin', 'keel-plugin');
-const bin = existsSync(linked) ? linked : join(SDK_DIR, 'bin', 'keel-plugin.js');
-
-function keelPlugin(cwd: string, ...args: string[]): Promise<void> {
-  return new Promise((done, fail) => {
-    const child = spawn(bin, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('error', fail);
-    child.on('close', (code) =>
-      code === 0 ? done() : fail(new Error(`keel-plugin ${args.join(' ')} exited ${code}: ${output}`)),
-    );
-  });
-}
 
 /**
  * Issue 13's acceptance: the example tool plugin (examples/plugins/notes), packed with the CLI and
@@ -176,6 +167,52 @@ describe('Tool plugins in agent apps', () => {
     const metrics = await request(t.baseUrl).get('/metrics').expect(200);
     expect(metrics.text).toMatch(/keel_plugin_calls_total\{plugin="keel\/notes",outcome="ok"\} 3/);
     expect(metrics.text).toMatch(/keel_plugin_processes\{plugin="keel\/notes",state="running"\} 1/);
+  });
+
+  it("keeps plugin storage within the manifest's size, per workspace and plugin", async () => {
+    const storage = t.app.get(PluginStorageService);
+    const workspaceId = await currentWorkspaceId(t, owner);
+    const quota = 1_048_576; // the notes manifest's storage.size
+    await storage.set(workspaceId, 'keel/notes', 'big', Buffer.alloc(quota - 100).toString('base64'), quota);
+    await expect(
+      storage.set(workspaceId, 'keel/notes', 'more', Buffer.alloc(100).toString('base64'), quota),
+    ).rejects.toMatchObject({ errorType: 'StorageQuotaExceeded' });
+    // Replacing a key counts its new size only (the note "todo", 8 bytes, is stored too); another
+    // plugin's storage is its own.
+    await storage.set(workspaceId, 'keel/notes', 'big', Buffer.alloc(quota - 8).toString('base64'), quota);
+    await storage.set(workspaceId, 'keel/other', 'big', Buffer.alloc(quota).toString('base64'), quota);
+    expect(await storage.get(workspaceId, 'keel/other', 'todo')).toBeNull();
+    await storage.delete(workspaceId, 'keel/notes', 'big');
+    await expect(storage.set(workspaceId, 'keel/notes', '', 'aGk=', quota)).rejects.toMatchObject({
+      errorType: 'InvalidKey',
+    });
+  });
+
+  it('starts every installed plugin with the server when PLUGIN_START_MODE=boot', async () => {
+    const config = {
+      ...t.config,
+      plugins: { ...t.config.plugins, runtime: { ...t.config.plugins.runtime, startMode: 'boot' as const } },
+    } as AppConfig;
+    const runtime = new PluginRuntimeService(
+      config,
+      t.app.get(PluginPackagesService),
+      t.app.get(PluginFilesService),
+      t.app.get(PluginInstallationsService),
+      t.app.get(PluginBackwardsService),
+      t.app.get(MetricsService),
+    );
+    try {
+      await runtime.onApplicationBootstrap();
+      await eventually(
+        () => runtime.statuses().some((s) => s.version.pluginId === 'keel/notes' && s.status.state === 'running'),
+        'keel/notes started at boot',
+      );
+      expect(runtime.statuses().find((s) => s.version.pluginId === 'keel/notes')?.status.pid).toEqual(
+        expect.any(Number),
+      );
+    } finally {
+      await runtime.onApplicationShutdown();
+    }
   });
 
   it('denies a backwards call the manifest does not grant; the plugin keeps serving', async () => {

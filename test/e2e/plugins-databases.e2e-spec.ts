@@ -91,6 +91,7 @@ function pluginsOn(kind: TestDatabaseKind): void {
             'plugin_install_tasks',
             'workspace_plugin_permissions',
             'plugin_storage',
+            'plugin_tool_credentials',
           ].map((n) => runner.hasTable(n)),
         );
       } finally {

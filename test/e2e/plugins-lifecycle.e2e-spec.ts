@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import {
   copyFileSync,
   cpSync,
@@ -17,31 +16,15 @@ import { DataSource } from 'typeorm';
 import { packDirectory, readPackage, replaceZipComment, signPackage } from '@keel/plugin-package';
 import { StorageService } from '@keel/storage';
 import { craftZip, deflateBomb, manifestText } from '../../libs/plugin-package/src/package-fixtures.spec-support';
-import { ensureSdkBuilt, REPO_DIR, SDK_DIR } from '../../libs/plugin-sdk/src/cli/sdk-build.spec-support';
+import { ensureSdkBuilt } from '../../libs/plugin-sdk/src/cli/sdk-build.spec-support';
 import { AuditLog } from '../../src/modules/audit/audit-log.entity';
 import { PluginInstallTask } from '../../src/modules/plugins/plugin-install-task.entity';
 import { PluginInstallation } from '../../src/modules/plugins/plugin-installation.entity';
 import { PluginVersion } from '../../src/modules/plugins/plugin-version.entity';
 import { addMember, bearer, type Session, seedWorkspace, login, setupOwner } from '../support/console';
 import { eventually } from '../support/eventually';
+import { keelPlugin } from '../support/keel-plugin-cli';
 import { bootTestApp, type TestApp } from '../support/test-app';
-
-const linked = join(REPO_DIR, 'node_modules', '.bin', 'keel-plugin');
-const bin = existsSync(linked) ? linked : join(SDK_DIR, 'bin', 'keel-plugin.js');
-
-/** Runs the built `keel-plugin` bin; fails the test on a non-zero exit. */
-function keelPlugin(cwd: string, ...args: string[]): Promise<string> {
-  return new Promise((done, fail) => {
-    const child = spawn(bin, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('error', fail);
-    child.on('close', (code) =>
-      code === 0 ? done(output) : fail(new Error(`keel-plugin ${args.join(' ')} exited ${code}: ${output}`)),
-    );
-  });
-}
 
 /**
  * Issue 12's acceptance: a plugin made with the `keel-plugin` CLI (init → keygen → pack → sign),

@@ -104,7 +104,6 @@ export class PluginRuntimeService implements OnApplicationBootstrap, OnApplicati
       this.supervisors.delete(id);
       this.providers.delete(id);
       await supervisor.stop();
-      this.metrics.pluginProcesses.reset();
       this.logger.log({ plugin: version.uniqueIdentifier }, 'plugin process stopped: no longer installed');
     }
   }
