@@ -90,7 +90,8 @@ export class PluginPackagesService {
       if (size > this.config.plugins.limits.maxPackageBytes) break;
       chunks.push(chunk as Buffer);
     }
-    if (typeof (stream as { destroy?: () => void }).destroy === 'function') stream.destroy();
+    // Past the limit the rest is not read: readPackage refuses the oversized package anyway.
+    stream.destroy();
     const pkg = await this.read(Buffer.concat(chunks));
     if (pkg.uniqueIdentifier !== version.uniqueIdentifier) {
       throw new ApiException(
