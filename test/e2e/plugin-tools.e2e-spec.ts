@@ -13,6 +13,7 @@ import { PluginPackagesService } from '../../src/modules/plugins/plugin-packages
 import { PluginRuntimeService } from '../../src/modules/plugins/plugin-runtime.service';
 import { PluginStorageService } from '../../src/modules/plugins/plugin-storage.service';
 import { PluginToolCredential } from '../../src/modules/plugins/plugin-tool-credential.entity';
+import { AuditLog } from '../../src/modules/audit/audit-log.entity';
 import { bearer, type Session, setupOwner } from '../support/console';
 import { createApp } from '../support/console-apps';
 import { eventually } from '../support/eventually';
@@ -109,6 +110,14 @@ describe('Tool plugins in agent apps', () => {
     await keelPlugin(work, 'pack', 'nostore', '-o', 'nostore.keelpkg');
     writeKeyedPlugin(join(work, 'keyed'));
     await keelPlugin(work, 'pack', 'keyed', '-o', 'keyed.keelpkg');
+    for (const [version, broken] of [
+      ['1.0.0', false],
+      ['1.1.0', false],
+      ['1.2.0', true],
+    ] as const) {
+      writeSteadyPlugin(join(work, `steady-${version}`), version, broken);
+      await keelPlugin(work, 'pack', `steady-${version}`, '-o', `steady-${version}.keelpkg`, '--skip-check');
+    }
 
     await upstream.start();
     t = await bootTestApp({
@@ -305,7 +314,132 @@ describe('Tool plugins in agent apps', () => {
       result: 'key ends with 5678',
     });
   });
+  it('upgrades under a steady stream of calls without losing one; a version that does not start changes nothing', async () => {
+    const installation = await install('steady-1.0.0.keelpkg');
+    const upload = async (file: string) =>
+      (
+        await request(t.baseUrl)
+          .post('/console/api/workspaces/current/plugin/upload/pkg')
+          .set(bearer(owner.access))
+          .attach('pkg', readFileSync(join(work, file)), file)
+          .expect(200)
+      ).body.unique_identifier as string;
+    const plugins = (await consoleGet('/workspaces/current/plugin/list').expect(200)).body.plugins as Array<{
+      installation_id: string;
+      plugin_unique_identifier: string;
+    }>;
+    const v1 = plugins.find((p) => p.installation_id === installation)!.plugin_unique_identifier;
+    const v11 = await upload('steady-1.1.0.keelpkg');
+    const v12 = await upload('steady-1.2.0.keelpkg');
+
+    const answers: Array<{ status: number; body: Record<string, unknown> }> = [];
+    let running = true;
+    const stream = Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (running) {
+          const res = await consolePost('/workspaces/current/tool-provider/builtin/test/steady/steady/test', {
+            tool_name: 'ping',
+            parameters: {},
+          });
+          answers.push({ status: res.status, body: res.body as Record<string, unknown> });
+        }
+      }),
+    );
+    try {
+      await eventually(() => answers.length >= 20, 'calls flowing');
+      const broken = await consolePost('/workspaces/current/plugin/upgrade/pkg', {
+        original_plugin_unique_identifier: v1,
+        new_plugin_unique_identifier: v12,
+      }).expect(502);
+      expect(broken.body.code).toBe('plugin_start_failed');
+      const listed = (await consoleGet('/workspaces/current/plugin/list').expect(200)).body.plugins as Array<{
+        plugin_id: string;
+        plugin_unique_identifier: string;
+      }>;
+      expect(listed.find((p) => p.plugin_id === 'test/steady')?.plugin_unique_identifier).toBe(v1);
+
+      const oldPid = (await request(t.baseUrl).get('/health/ready')).body.details['plugin:test/steady'].pid as number;
+      await consolePost('/workspaces/current/plugin/upgrade/pkg', {
+        original_plugin_unique_identifier: v1,
+        new_plugin_unique_identifier: v11,
+      }).expect(200, { all_installed: true, task_id: '' });
+      const switched = answers.length;
+      await eventually(
+        () => answers.slice(switched).filter((a) => a.body.result === 'v1.1.0').length >= 20,
+        'new version serving',
+      );
+      await eventually(() => {
+        try {
+          process.kill(oldPid, 0);
+          return false;
+        } catch {
+          return true;
+        }
+      }, 'the old version stopped');
+    } finally {
+      running = false;
+      await stream;
+    }
+    expect(answers.every((a) => a.status === 200 && typeof a.body.result === 'string')).toBe(true);
+    const versions = new Set(answers.map((a) => a.body.result));
+    expect([...versions].sort()).toEqual(['v1.0.0', 'v1.1.0']);
+    const audit = await t.app.get(DataSource).getRepository(AuditLog).findBy({ action: 'plugin.upgraded' });
+    expect(audit.map((a) => a.metadata)).toEqual([expect.objectContaining({ from: v1, to: v11 })]);
+  });
 });
+
+/** A plugin whose `ping` answers with its version after a short wait; `broken` exits at start. */
+function writeSteadyPlugin(dir: string, version: string, broken: boolean): void {
+  const files: Record<string, string> = {
+    'manifest.yaml': `version: ${version}
+type: plugin
+author: test
+name: steady
+label: { en_US: Steady }
+description: { en_US: Answers with its version. }
+icon: icon.svg
+created_at: 2026-11-23T00:00:00Z
+resource:
+  memory: 134217728
+  max_concurrent_requests: 16
+  permission: { tool: { enabled: true } }
+plugins:
+  tools: [provider/steady.yaml]
+meta:
+  version: 0.1.0
+  runner: { language: nodejs, version: '20', entrypoint: main.js }
+`,
+    'icon.svg': '<svg xmlns="http://www.w3.org/2000/svg"/>',
+    'provider/steady.yaml': `identity:
+  author: test
+  name: steady
+  label: { en_US: Steady }
+  description: { en_US: Answers with its version. }
+  icon: icon.svg
+tools: [tools/ping.yaml]
+`,
+    'tools/ping.yaml': `identity: { name: ping, author: test, label: { en_US: Ping } }
+description: { human: { en_US: Answers. }, llm: Answers with the plugin's version. }
+parameters: []
+`,
+    'main.js': `'use strict';
+${broken ? "throw new Error('this version is broken');" : ''}
+const { definePlugin, defineToolProvider, defineTool } = require('@keel/plugin-sdk');
+const ping = defineTool({
+  name: 'ping',
+  parameters: [],
+  invoke: () => new Promise((resolve) => setTimeout(() => resolve('v${version}'), 20)),
+});
+const plugin = definePlugin({ tools: [defineToolProvider({ name: 'steady', tools: [ping] })] });
+module.exports = plugin;
+if (require.main === module) plugin.start();
+`,
+  };
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+}
 
 /** A plugin whose provider needs an API key (checked in code) and allows one call at a time. */
 function writeKeyedPlugin(dir: string): void {

@@ -36,6 +36,7 @@ export type AuditAction =
   | 'plugin.installed'
   | 'plugin.install_failed'
   | 'plugin.uninstalled'
+  | 'plugin.upgraded'
   | 'plugin.enabled'
   | 'plugin.disabled'
   | 'plugin.permission_changed';

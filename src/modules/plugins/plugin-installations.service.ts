@@ -62,6 +62,24 @@ export class PluginInstallationsService {
     return { installation, version: await this.versions.findOneByOrFail({ id: installation.versionId }) };
   }
 
+  /** Points the installation at another version of its plugin (an upgrade or a downgrade). */
+  async switchVersion(installation: PluginInstallation, version: PluginVersion): Promise<InstalledPlugin> {
+    const updatedAt = new Date();
+    await this.installations.update(
+      { id: installation.id },
+      { versionId: version.id, pluginUniqueIdentifier: version.uniqueIdentifier, updatedAt },
+    );
+    return {
+      installation: {
+        ...installation,
+        versionId: version.id,
+        pluginUniqueIdentifier: version.uniqueIdentifier,
+        updatedAt,
+      },
+      version,
+    };
+  }
+
   async setEnabled(workspaceId: string, installationId: string, enabled: boolean): Promise<InstalledPlugin> {
     const found = await this.find(workspaceId, installationId);
     if (found.installation.enabled !== enabled) {

@@ -96,16 +96,30 @@ export class PluginRuntimeService implements OnApplicationBootstrap, OnApplicati
     }));
   }
 
-  /** Stops the processes of versions no workspace has installed any more (after an uninstall). */
+  /**
+   * Stops the processes of versions no workspace has installed any more (after an uninstall or an
+   * upgrade), each once the calls it is serving have finished; returns when they are told to.
+   */
   async stopUnused(): Promise<void> {
     const installed = new Set((await this.installations.installedVersions()).map((v) => v.id));
+    const stopping: Promise<void>[] = [];
     for (const [id, { version, supervisor }] of this.supervisors) {
       if (installed.has(id)) continue;
       this.supervisors.delete(id);
       this.providers.delete(id);
-      await supervisor.stop();
-      this.logger.log({ plugin: version.uniqueIdentifier }, 'plugin process stopped: no longer installed');
+      stopping.push(
+        supervisor.drainAndStop(this.config.plugins.runtime.maxExecutionTimeoutMs).then(() => {
+          this.logger.log({ plugin: version.uniqueIdentifier }, 'plugin process stopped: no longer installed');
+        }),
+      );
     }
+    // Draining can take as long as the longest call: the caller (a console request) does not wait.
+    void Promise.all(stopping).catch((error: unknown) => this.logger.error({ err: error }, 'plugin stop failed'));
+  }
+
+  /** Starts the version's process now; rejects when it does not come up (an upgrade then keeps the old one). */
+  async start(version: PluginVersion): Promise<void> {
+    await (await this.supervisorOf(version)).start();
   }
 
   private async supervisorOf(version: PluginVersion): Promise<PluginSupervisor> {

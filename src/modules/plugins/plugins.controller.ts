@@ -12,6 +12,7 @@ import { PluginInstallerService } from './plugin-installer.service';
 import { PluginPackagesService } from './plugin-packages.service';
 import { PluginPermissionsService } from './plugin-permissions.service';
 import { PluginRuntimeService } from './plugin-runtime.service';
+import { PluginUpgradeService } from './plugin-upgrade.service';
 import { readUploadedPackage } from './plugin-upload.reader';
 import {
   ChangePermissionDto,
@@ -19,6 +20,7 @@ import {
   InstallPackagesDto,
   ManifestQueryDto,
   PageQueryDto,
+  UpgradeDto,
 } from './plugins.dto';
 import { declarationOf, decodedPackageOf, installedPluginOf, installTaskOf } from './plugins.wire';
 
@@ -41,6 +43,7 @@ export class PluginsController {
     private readonly permissions: PluginPermissionsService,
     private readonly audit: AuditLogService,
     private readonly runtime: PluginRuntimeService,
+    private readonly upgrades: PluginUpgradeService,
   ) {}
 
   @Get('list')
@@ -107,6 +110,38 @@ export class PluginsController {
       { id: caller.account.id, email: caller.account.email, ip: meta.ip, userAgent: meta.userAgent },
       body.plugin_unique_identifiers,
     );
+  }
+
+  @Post('upgrade/pkg')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Move the installation to another uploaded version: started first, then switched; calls in flight on the old one finish',
+  })
+  @ApiResponse({ status: 200, description: '{all_installed: true, task_id: ""} (done when it answers)' })
+  @ApiResponse({ status: 400, description: 'invalid_param, plugin_dependency_unmet, plugin_in_use' })
+  @ApiResponse({ status: 404, description: 'plugin_installation_not_found, plugin_not_found' })
+  @ApiResponse({
+    status: 502,
+    description: 'plugin_start_failed: the new version did not start; the old one keeps serving',
+  })
+  async upgrade(@CurrentCaller() caller: WorkspaceCaller, @Body() body: UpgradeDto, @ReqMeta() meta: RequestMeta) {
+    await this.permissions.assertMayInstall(caller);
+    const { from, to } = await this.upgrades.upgrade(
+      caller.workspaceId,
+      body.original_plugin_unique_identifier,
+      body.new_plugin_unique_identifier,
+    );
+    await this.audit.recordBy(caller, meta, {
+      action: 'plugin.upgraded',
+      target: { type: 'plugin_installation', id: to.installation.id },
+      metadata: {
+        from: from.version.uniqueIdentifier,
+        to: to.version.uniqueIdentifier,
+        verification: to.version.verification.status,
+      },
+    });
+    return { all_installed: true, task_id: '' };
   }
 
   @Get('tasks')

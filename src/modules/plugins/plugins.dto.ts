@@ -23,6 +23,10 @@ export class InstallPackagesDto extends createZodDto(
   }),
 ) {}
 
+export class UpgradeDto extends createZodDto(
+  z.object({ original_plugin_unique_identifier: identifier, new_plugin_unique_identifier: identifier }),
+) {}
+
 export class InstallationDto extends createZodDto(
   z.object({ plugin_installation_id: z.string().min(1).max(64).describe('`installation_id` from plugin/list') }),
 ) {}

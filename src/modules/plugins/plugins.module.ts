@@ -14,6 +14,7 @@ import { PluginToolCatalog } from './plugin-tool-catalog.service';
 import { PluginToolCredential } from './plugin-tool-credential.entity';
 import { PluginToolCredentialsService } from './plugin-tool-credentials.service';
 import { PluginToolProvidersController } from './plugin-tool-providers.controller';
+import { PluginUpgradeService } from './plugin-upgrade.service';
 import { PluginsController } from './plugins.controller';
 
 /**
@@ -38,6 +39,7 @@ import { PluginsController } from './plugins.controller';
     PluginToolCatalog,
     PluginToolCredentialsService,
     PluginHealthSource,
+    PluginUpgradeService,
   ],
 })
 export class PluginsModule {}

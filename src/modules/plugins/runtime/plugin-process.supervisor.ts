@@ -105,6 +105,18 @@ export class PluginSupervisor {
     await this.ready();
   }
 
+  /**
+   * Lets the calls in flight (and queued) finish, then stops: what an upgrade does to the version
+   * it replaces, so that no call is lost. Waits at most `maxWaitMs`, then stops anyway.
+   */
+  async drainAndStop(maxWaitMs: number): Promise<void> {
+    const deadline = Date.now() + maxWaitMs;
+    while ((this.active > 0 || this.waiting.length > 0) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await this.stop();
+  }
+
   /** Stops the process for good (uninstall, shutdown). */
   async stop(): Promise<void> {
     this.setState('stopped');
