@@ -239,7 +239,7 @@ export class AppsService {
   async saveModelConfig(workspaceId: string, id: string, config: AppModelConfig): Promise<App> {
     const app = await this.get(workspaceId, id);
     const { provider, name, mode } = config.model;
-    if (!this.registry.get(provider)) {
+    if (!(await this.registry.forWorkspace(workspaceId, provider))) {
       throw new InvalidParamException('model.provider', `model.provider: model provider "${provider}" does not exist`);
     }
     const allowed = MODEL_MODES_FOR[app.mode] ?? [];

@@ -7,6 +7,7 @@ import { PluginBackwardsService } from './plugin-backwards.service';
 import { PluginFilesService } from './plugin-files.service';
 import { PluginInstallationsService } from './plugin-installations.service';
 import { PluginPackagesService } from './plugin-packages.service';
+import { type PluginModelProviderDefinition, readPluginModelProviders } from './plugin-model-definitions';
 import { readPluginToolProviders, type PluginToolProviderDefinition } from './plugin-tool-definitions';
 import type { PluginVersion } from './plugin-version.entity';
 import { buildLaunchSpec } from './runtime/plugin-launch-spec';
@@ -32,6 +33,7 @@ export class PluginRuntimeService implements OnApplicationBootstrap, OnApplicati
   private readonly logger = new Logger(PluginRuntimeService.name);
   private readonly supervisors = new Map<string, { version: PluginVersion; supervisor: PluginSupervisor }>();
   private readonly providers = new Map<string, Promise<PluginToolProviderDefinition[]>>();
+  private readonly models = new Map<string, Promise<PluginModelProviderDefinition[]>>();
 
   constructor(
     private readonly config: AppConfig,
@@ -72,6 +74,17 @@ export class PluginRuntimeService implements OnApplicationBootstrap, OnApplicati
     return providers;
   }
 
+  /** The version's model providers, read once from its unpacked files. */
+  modelProviders(version: PluginVersion): Promise<PluginModelProviderDefinition[]> {
+    let providers = this.models.get(version.id);
+    if (!providers) {
+      providers = this.directoryOf(version).then((dir) => readPluginModelProviders(dir, version.manifest));
+      providers.catch(() => this.models.delete(version.id));
+      this.models.set(version.id, providers);
+    }
+    return providers;
+  }
+
   /** One call into the version's process: the session's stream items, in order. */
   async *invoke(version: PluginVersion, request: PluginRequest, context: PluginCallContext): AsyncIterable<unknown> {
     const supervisor = await this.supervisorOf(version);
@@ -107,6 +120,7 @@ export class PluginRuntimeService implements OnApplicationBootstrap, OnApplicati
       if (installed.has(id)) continue;
       this.supervisors.delete(id);
       this.providers.delete(id);
+      this.models.delete(id);
       stopping.push(
         supervisor.drainAndStop(this.config.plugins.runtime.maxExecutionTimeoutMs).then(() => {
           this.logger.log({ plugin: version.uniqueIdentifier }, 'plugin process stopped: no longer installed');

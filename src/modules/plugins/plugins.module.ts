@@ -7,6 +7,7 @@ import { ToolsModule } from '../tools/tools.module';
 import { PluginBackwardsService } from './plugin-backwards.service';
 import { PluginHealthSource } from './plugin-health.source';
 import { PluginInstallerModule } from './plugin-installer.module';
+import { PluginModelCatalog } from './plugin-model-catalog.service';
 import { PluginRuntimeService } from './plugin-runtime.service';
 import { PluginStorageEntry } from './plugin-storage-entry.entity';
 import { PluginStorageService } from './plugin-storage.service';
@@ -37,6 +38,7 @@ import { PluginsController } from './plugins.controller';
     PluginBackwardsService,
     PluginStorageService,
     PluginToolCatalog,
+    PluginModelCatalog,
     PluginToolCredentialsService,
     PluginHealthSource,
     PluginUpgradeService,

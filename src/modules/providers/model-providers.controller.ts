@@ -58,13 +58,14 @@ export class ModelProvidersController {
   @ApiOperation({ summary: 'Every model provider, with whether the current workspace has configured it' })
   async list(@CurrentCaller() caller: WorkspaceCaller) {
     const configured = await this.credentials.configuredNames(caller.workspaceId);
-    return { data: this.registry.list().map((p) => providerOf(p, configured.has(p.name))) };
+    const providers = await this.registry.listForWorkspace(caller.workspaceId);
+    return { data: providers.map((p) => providerOf(p, configured.has(p.name))) };
   }
 
   @Get(':provider/credentials')
   @ApiOperation({ summary: "The workspace's credentials for a provider, secrets masked" })
   async read(@CurrentCaller() caller: WorkspaceCaller, @Param('provider') provider: string) {
-    this.credentials.provider(provider);
+    await this.credentials.provider(caller.workspaceId, provider);
     return { credentials: (await this.credentials.masked(caller.workspaceId, provider)) ?? null };
   }
 

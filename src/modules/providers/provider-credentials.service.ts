@@ -36,9 +36,9 @@ export class ProviderCredentialsService {
     @InjectRepository(ProviderCredential) private readonly rows: Repository<ProviderCredential>,
   ) {}
 
-  /** The provider, or 404 naming it. */
-  provider(name: string): ModelProvider {
-    const provider = this.registry.get(name);
+  /** The provider as the workspace sees it, or 404 naming it. */
+  async provider(workspaceId: string, name: string): Promise<ModelProvider> {
+    const provider = await this.registry.forWorkspace(workspaceId, name);
     if (!provider) throw new ApiException(404, 'not_found', `Model provider "${name}" does not exist.`);
     return provider;
   }
@@ -51,7 +51,7 @@ export class ProviderCredentialsService {
 
   /** Checks the shape, then the credentials themselves against the provider; saves (replacing) on success. */
   async save(workspaceId: string, name: string, input: unknown, accountId: string): Promise<void> {
-    const provider = this.provider(name);
+    const provider = await this.provider(workspaceId, name);
     const parsed = provider.credentialSchema.safeParse(input);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -88,7 +88,7 @@ export class ProviderCredentialsService {
 
   /** Whether something was deleted. */
   async remove(workspaceId: string, name: string): Promise<boolean> {
-    this.provider(name);
+    await this.provider(workspaceId, name);
     this.cache.delete(`${workspaceId}\n${name}`);
     const result = await this.rows.delete({ workspaceId, provider: name });
     return (result.affected ?? 0) > 0;
@@ -101,7 +101,7 @@ export class ProviderCredentialsService {
 
   /** The provider with its credentials, or undefined when the workspace has not configured it. */
   async configured(workspaceId: string, name: string): Promise<ConfiguredProvider | undefined> {
-    const provider = this.registry.get(name);
+    const provider = name.includes('/') ? await this.registry.forWorkspace(workspaceId, name) : this.registry.get(name);
     if (!provider) return undefined;
     const key = `${workspaceId}\n${name}`;
     const cached = this.cache.get(key);
@@ -115,7 +115,7 @@ export class ProviderCredentialsService {
 
   /** The models a configured provider offers; 400 when it is not configured, upstream reason on failure. */
   async models(workspaceId: string, name: string): Promise<ProviderModel[]> {
-    this.provider(name);
+    await this.provider(workspaceId, name);
     const configured = await this.configured(workspaceId, name);
     if (!configured) {
       throw new ApiException(

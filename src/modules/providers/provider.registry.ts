@@ -11,6 +11,7 @@ import { OpenAiProvider } from './openai.provider';
 export class ProviderRegistry {
   private readonly providers = new Map<string, ModelProvider>();
   private readonly builtIn = new Set<string>();
+  private plugins: WorkspaceModelSource | undefined;
 
   constructor(openai: OpenAiProvider, compatible: OpenAiCompatibleProvider) {
     for (const provider of [openai, compatible] as ModelProvider[]) {
@@ -35,4 +36,26 @@ export class ProviderRegistry {
   list(): ModelProvider[] {
     return [...this.providers.values()];
   }
+
+  /** Where plugin providers (`author/plugin/provider`) come from; set once by the plugins module. */
+  usePluginSource(source: WorkspaceModelSource): void {
+    this.plugins = source;
+  }
+
+  /** The provider as the workspace sees it: a plugin's exists only where the plugin is installed and enabled. */
+  async forWorkspace(workspaceId: string, name: string): Promise<ModelProvider | undefined> {
+    if (name.includes('/')) return this.plugins?.get(workspaceId, name);
+    return this.get(name);
+  }
+
+  /** Every provider the workspace can use: the registered ones, then its plugins'. */
+  async listForWorkspace(workspaceId: string): Promise<ModelProvider[]> {
+    return [...this.list(), ...((await this.plugins?.list(workspaceId)) ?? [])];
+  }
+}
+
+/** Model providers that depend on the workspace (those of the model plugins it installed). */
+export interface WorkspaceModelSource {
+  get(workspaceId: string, name: string): Promise<ModelProvider | undefined>;
+  list(workspaceId: string): Promise<ModelProvider[]>;
 }
