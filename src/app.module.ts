@@ -127,7 +127,12 @@ export class AppModule implements NestModule {
     // Before routing: the request id and log line first, then metrics, so that requests with
     // unparsable bodies are logged and counted too.
     consumer
-      .apply(RequestLoggingMiddleware, HttpMetricsMiddleware, JsonBodyMiddleware)
+      .apply(RequestLoggingMiddleware, HttpMetricsMiddleware)
+      .forRoutes({ path: ALL_ROUTES_PATH, method: RequestMethod.ALL });
+    // Endpoint plugins get the request body as it came (the plugin decides what it is).
+    consumer
+      .apply(JsonBodyMiddleware)
+      .exclude({ path: 'e/{*path}', method: RequestMethod.ALL })
       .forRoutes({ path: ALL_ROUTES_PATH, method: RequestMethod.ALL });
   }
 }

@@ -16,6 +16,7 @@ import { PluginInstallation } from '../modules/plugins/plugin-installation.entit
 import { PluginPermission } from '../modules/plugins/plugin-permission.entity';
 import { PluginStorageEntry } from '../modules/plugins/plugin-storage-entry.entity';
 import { PluginToolCredential } from '../modules/plugins/plugin-tool-credential.entity';
+import { PluginEndpoint } from '../modules/plugins/plugin-endpoint.entity';
 import { PluginVersion } from '../modules/plugins/plugin-version.entity';
 import { ProviderCredential } from '../modules/providers/provider-credential.entity';
 import { Account } from '../modules/workspaces/account.entity';
@@ -54,4 +55,5 @@ export const ENTITIES: Function[] = [
   PluginPermission,
   PluginStorageEntry,
   PluginToolCredential,
+  PluginEndpoint,
 ];

@@ -9,6 +9,7 @@ import { ToolsAndAgentThoughts1764400000000 } from './migrations/1764400000000-t
 import { Plugins1764500000000 } from './migrations/1764500000000-plugins';
 import { PluginStorage1764600000000 } from './migrations/1764600000000-plugin-storage';
 import { PluginToolCredentials1764700000000 } from './migrations/1764700000000-plugin-tool-credentials';
+import { PluginEndpoints1764800000000 } from './migrations/1764800000000-plugin-endpoints';
 
 /**
  * Every migration, oldest first. They must run on SQLite, PostgreSQL and MySQL/MariaDB alike, so
@@ -26,4 +27,5 @@ export const MIGRATIONS: Function[] = [
   Plugins1764500000000,
   PluginStorage1764600000000,
   PluginToolCredentials1764700000000,
+  PluginEndpoints1764800000000,
 ];

@@ -64,6 +64,7 @@ function modelIdsOn(kind: TestDatabaseKind): void {
       'Plugins1764500000000',
       'PluginStorage1764600000000',
       'PluginToolCredentials1764700000000',
+      'PluginEndpoints1764800000000',
     ];
     const executed: { name: string }[] = await ds.query('SELECT name FROM migrations ORDER BY id DESC');
     // Undo everything down to (and including) this migration.

@@ -224,6 +224,56 @@ describe('Tool plugins in agent apps', () => {
     }
   });
 
+  it('serves the notes endpoint at /e/<hook_id>/… with its settings; disabled or removed, it is a 404', async () => {
+    const notes = (
+      (await consoleGet('/workspaces/current/plugin/list').expect(200)).body.plugins as Array<{
+        plugin_id: string;
+        plugin_unique_identifier: string;
+      }>
+    ).find((p) => p.plugin_id === 'keel/notes')!;
+    const setup = (settings: Record<string, unknown>) =>
+      consolePost('/workspaces/current/plugin/endpoint/setup', {
+        plugin_unique_identifier: notes.plugin_unique_identifier,
+        name: 'Notes',
+        settings,
+      });
+    expect((await setup({}).expect(400)).body.message).toContain('token is required');
+    expect((await setup({ token: 't', colour: 'red' }).expect(400)).body.message).toContain('colour');
+    const created = await setup({ token: 'tok-123456789' }).expect(200);
+    expect(created.body.url).toBe(`/e/${created.body.hook_id}`);
+    const listed = (await consoleGet('/workspaces/current/plugin/endpoint/list').expect(200)).body as {
+      endpoints: Array<{ id: string; settings: { token: string }; enabled: boolean; declaration: unknown }>;
+      total: number;
+    };
+    expect(listed.total).toBe(1);
+    expect(listed.endpoints[0].settings.token).not.toBe('tok-123456789');
+    expect(listed.endpoints[0].declaration).toEqual({ endpoints: [{ path: '/notes/<key>', method: 'GET' }] });
+
+    const url = created.body.url as string;
+    const ok = await request(t.baseUrl).get(`${url}/notes/todo`).set('X-Token', 'tok-123456789').expect(200);
+    expect(ok.body).toEqual({ key: 'todo', text: 'buy milk' });
+    expect(ok.headers['content-type']).toMatch(/^application\/json/);
+    await request(t.baseUrl).get(`${url}/notes/todo`).set('X-Token', 'wrong').expect(401);
+    expect(
+      (await request(t.baseUrl).get(`${url}/notes/none`).set('X-Token', 'tok-123456789').expect(404)).body,
+    ).toEqual({
+      error: 'no note "none"',
+    });
+    await request(t.baseUrl).get(`${url}/elsewhere`).expect(404);
+    // The body is the plugin's to read (no JSON parsing in front of it); the route only takes GET.
+    await request(t.baseUrl).post(`${url}/notes/todo`).send({ not: 'parsed' }).expect(405);
+    await request(t.baseUrl).get('/e/00000000000000000000000000000000/notes/todo').expect(404);
+
+    const id = { endpoint_id: listed.endpoints[0].id };
+    await consolePost('/workspaces/current/plugin/endpoint/disable', id).expect(200);
+    await request(t.baseUrl).get(`${url}/notes/todo`).set('X-Token', 'tok-123456789').expect(404);
+    await consolePost('/workspaces/current/plugin/endpoint/enable', id).expect(200);
+    await request(t.baseUrl).get(`${url}/notes/todo`).set('X-Token', 'tok-123456789').expect(200);
+    await consolePost('/workspaces/current/plugin/endpoint/remove', id).expect(200);
+    await request(t.baseUrl).get(`${url}/notes/todo`).set('X-Token', 'tok-123456789').expect(404);
+    await consolePost('/workspaces/current/plugin/endpoint/remove', id).expect(404);
+  });
+
   it('denies a backwards call the manifest does not grant; the plugin keeps serving', async () => {
     await install('nostore.keelpkg');
     const key = await agentApp('keel/nostore/notes', ['save_note']);

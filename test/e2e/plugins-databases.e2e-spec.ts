@@ -92,6 +92,7 @@ function pluginsOn(kind: TestDatabaseKind): void {
             'workspace_plugin_permissions',
             'plugin_storage',
             'plugin_tool_credentials',
+            'plugin_endpoints',
           ].map((n) => runner.hasTable(n)),
         );
       } finally {
@@ -103,9 +104,9 @@ function pluginsOn(kind: TestDatabaseKind): void {
       await ds.undoLastMigration({ transaction: 'each' });
       if (name === 'Plugins1764500000000') break;
     }
-    expect(await tables()).toEqual([false, false, false, false, false, false]);
+    expect(await tables()).toEqual([false, false, false, false, false, false, false]);
     await ds.runMigrations({ transaction: 'each' });
-    expect(await tables()).toEqual([true, true, true, true, true, true]);
+    expect(await tables()).toEqual([true, true, true, true, true, true, true]);
   });
 }
 

@@ -37,6 +37,10 @@ export type AuditAction =
   | 'plugin.install_failed'
   | 'plugin.uninstalled'
   | 'plugin.upgraded'
+  | 'plugin.endpoint_created'
+  | 'plugin.endpoint_enabled'
+  | 'plugin.endpoint_disabled'
+  | 'plugin.endpoint_removed'
   | 'plugin.enabled'
   | 'plugin.disabled'
   | 'plugin.permission_changed';

@@ -7,6 +7,7 @@ import { PluginBackwardsService } from './plugin-backwards.service';
 import { PluginFilesService } from './plugin-files.service';
 import { PluginInstallationsService } from './plugin-installations.service';
 import { PluginPackagesService } from './plugin-packages.service';
+import { type PluginEndpointGroup, readPluginEndpointGroups } from './plugin-endpoint-definitions';
 import { type PluginModelProviderDefinition, readPluginModelProviders } from './plugin-model-definitions';
 import { readPluginToolProviders, type PluginToolProviderDefinition } from './plugin-tool-definitions';
 import type { PluginVersion } from './plugin-version.entity';
@@ -34,6 +35,7 @@ export class PluginRuntimeService implements OnApplicationBootstrap, OnApplicati
   private readonly supervisors = new Map<string, { version: PluginVersion; supervisor: PluginSupervisor }>();
   private readonly providers = new Map<string, Promise<PluginToolProviderDefinition[]>>();
   private readonly models = new Map<string, Promise<PluginModelProviderDefinition[]>>();
+  private readonly endpoints = new Map<string, Promise<PluginEndpointGroup[]>>();
 
   constructor(
     private readonly config: AppConfig,
@@ -65,24 +67,17 @@ export class PluginRuntimeService implements OnApplicationBootstrap, OnApplicati
 
   /** The version's tool providers, read once from its unpacked files. */
   toolProviders(version: PluginVersion): Promise<PluginToolProviderDefinition[]> {
-    let providers = this.providers.get(version.id);
-    if (!providers) {
-      providers = this.directoryOf(version).then((dir) => readPluginToolProviders(dir, version.manifest));
-      providers.catch(() => this.providers.delete(version.id));
-      this.providers.set(version.id, providers);
-    }
-    return providers;
+    return this.readOnce(this.providers, version, readPluginToolProviders);
   }
 
   /** The version's model providers, read once from its unpacked files. */
   modelProviders(version: PluginVersion): Promise<PluginModelProviderDefinition[]> {
-    let providers = this.models.get(version.id);
-    if (!providers) {
-      providers = this.directoryOf(version).then((dir) => readPluginModelProviders(dir, version.manifest));
-      providers.catch(() => this.models.delete(version.id));
-      this.models.set(version.id, providers);
-    }
-    return providers;
+    return this.readOnce(this.models, version, readPluginModelProviders);
+  }
+
+  /** The version's endpoint groups (settings and routes), read once from its unpacked files. */
+  endpointGroups(version: PluginVersion): Promise<PluginEndpointGroup[]> {
+    return this.readOnce(this.endpoints, version, readPluginEndpointGroups);
   }
 
   /** One call into the version's process: the session's stream items, in order. */
@@ -121,6 +116,7 @@ export class PluginRuntimeService implements OnApplicationBootstrap, OnApplicati
       this.supervisors.delete(id);
       this.providers.delete(id);
       this.models.delete(id);
+      this.endpoints.delete(id);
       stopping.push(
         supervisor.drainAndStop(this.config.plugins.runtime.maxExecutionTimeoutMs).then(() => {
           this.logger.log({ plugin: version.uniqueIdentifier }, 'plugin process stopped: no longer installed');
@@ -177,6 +173,21 @@ export class PluginRuntimeService implements OnApplicationBootstrap, OnApplicati
     });
     this.supervisors.set(version.id, { version, supervisor });
     return supervisor;
+  }
+
+  /** A declaration file set of the version, read from its directory once (again after a failure). */
+  private readOnce<T>(
+    cache: Map<string, Promise<T>>,
+    version: PluginVersion,
+    read: (dir: string, manifest: PluginVersion['manifest']) => Promise<T>,
+  ): Promise<T> {
+    let value = cache.get(version.id);
+    if (!value) {
+      value = this.directoryOf(version).then((dir) => read(dir, version.manifest));
+      value.catch(() => cache.delete(version.id));
+      cache.set(version.id, value);
+    }
+    return value;
   }
 
   /** This machine's copy of the version, unpacked from the stored package when it has none. */

@@ -16,6 +16,10 @@ import { PluginToolCredential } from './plugin-tool-credential.entity';
 import { PluginToolCredentialsService } from './plugin-tool-credentials.service';
 import { PluginToolProvidersController } from './plugin-tool-providers.controller';
 import { PluginUpgradeService } from './plugin-upgrade.service';
+import { PluginEndpoint } from './plugin-endpoint.entity';
+import { PluginEndpointServingController } from './plugin-endpoint-serving.controller';
+import { PluginEndpointsController } from './plugin-endpoints.controller';
+import { PluginEndpointsService } from './plugin-endpoints.service';
 import { PluginsController } from './plugins.controller';
 
 /**
@@ -30,9 +34,14 @@ import { PluginsController } from './plugins.controller';
     ToolsModule,
     ProvidersModule,
     HealthModule,
-    TypeOrmModule.forFeature([PluginStorageEntry, PluginToolCredential]),
+    TypeOrmModule.forFeature([PluginStorageEntry, PluginToolCredential, PluginEndpoint]),
   ],
-  controllers: [PluginsController, PluginToolProvidersController],
+  controllers: [
+    PluginsController,
+    PluginEndpointsController,
+    PluginToolProvidersController,
+    PluginEndpointServingController,
+  ],
   providers: [
     PluginRuntimeService,
     PluginBackwardsService,
@@ -42,6 +51,7 @@ import { PluginsController } from './plugins.controller';
     PluginToolCredentialsService,
     PluginHealthSource,
     PluginUpgradeService,
+    PluginEndpointsService,
   ],
 })
 export class PluginsModule {}
