@@ -98,6 +98,7 @@ describe('Tool plugins in agent apps', () => {
     await ensureSdkBuilt();
     work = mkdtempSync(join(tmpdir(), 'keel-plugin-tools-'));
     await keelPlugin(work, 'pack', join(REPO_DIR, 'examples', 'plugins', 'notes'), '-o', 'notes.keelpkg');
+    await keelPlugin(work, 'pack', join(REPO_DIR, 'examples', 'plugins', 'echo-endpoint'), '-o', 'echo.keelpkg');
     // The same plugin under another name, without the storage permission.
     cpSync(join(REPO_DIR, 'examples', 'plugins', 'notes'), join(work, 'nostore'), { recursive: true });
     const manifest = join(work, 'nostore', 'manifest.yaml');
@@ -272,6 +273,42 @@ describe('Tool plugins in agent apps', () => {
     await consolePost('/workspaces/current/plugin/endpoint/remove', id).expect(200);
     await request(t.baseUrl).get(`${url}/notes/todo`).set('X-Token', 'tok-123456789').expect(404);
     await consolePost('/workspaces/current/plugin/endpoint/remove', id).expect(404);
+  });
+
+  it("serves the echo-endpoint example: raw bodies in, the plugin's status, headers and body out", async () => {
+    await install('echo.keelpkg');
+    const echo = (
+      (await consoleGet('/workspaces/current/plugin/list').expect(200)).body.plugins as Array<{
+        plugin_id: string;
+        plugin_unique_identifier: string;
+        declaration: { category: string };
+      }>
+    ).find((p) => p.plugin_id === 'keel/echo-endpoint')!;
+    expect(echo.declaration.category).toBe('extension');
+    const created = await consolePost('/workspaces/current/plugin/endpoint/setup', {
+      plugin_unique_identifier: echo.plugin_unique_identifier,
+      name: 'Echo',
+      settings: { greeting: 'Hi' },
+    }).expect(200);
+    const url = created.body.url as string;
+    const json = await request(t.baseUrl)
+      .post(`${url}/echo/ada?x=1&y=two`)
+      .send({ n: 1, list: [true] })
+      .expect(200);
+    expect(json.body).toEqual({
+      greeting: 'Hi, ada!',
+      query: { x: '1', y: 'two' },
+      content_type: 'application/json',
+      body: { n: 1, list: [true] },
+    });
+    expect(json.headers['x-echo']).toBe('keel');
+    const text = await request(t.baseUrl)
+      .post(`${url}/echo/bob`)
+      .set('Content-Type', 'text/plain')
+      .send('{not json, kept as text}')
+      .expect(200);
+    expect(text.body.body).toBe('{not json, kept as text}');
+    expect((await request(t.baseUrl).get(`${url}/ping`).expect(200)).text).toBe('pong');
   });
 
   it('denies a backwards call the manifest does not grant; the plugin keeps serving', async () => {
