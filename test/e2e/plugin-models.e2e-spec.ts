@@ -6,11 +6,12 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { ensureSdkBuilt, REPO_DIR } from '../../libs/plugin-sdk/src/cli/sdk-build.spec-support';
 import { App } from '../../src/modules/apps/app.entity';
+import { ProviderCredentialsService } from '../../src/modules/providers/provider-credentials.service';
 import { bearer, type Session, setupOwner } from '../support/console';
 import { createApp } from '../support/console-apps';
 import { eventually } from '../support/eventually';
 import { keelPlugin } from '../support/keel-plugin-cli';
-import { parseSse } from '../support/service-api';
+import { currentWorkspaceId, parseSse } from '../support/service-api';
 import { bootTestApp, type TestApp } from '../support/test-app';
 
 const PROVIDER = 'keel/reverse-llm/reverse';
@@ -79,7 +80,33 @@ describe('Model plugins as providers of apps', () => {
     const shown = await consoleGet(`${providerPath}/credentials`).expect(200);
     expect(shown.body.credentials.api_key).not.toBe('rev-secret-1');
     const models = await consoleGet(`${providerPath}/models`).expect(200);
-    expect((models.body.data as Array<{ model: string }>).map((m) => m.model)).toEqual(['reverse-1']);
+    expect(
+      (models.body.data as Array<{ model: string; model_type: string }>).map((m) => [m.model, m.model_type]),
+    ).toEqual([
+      ['reverse-1', 'llm'],
+      ['letters-1', 'text-embedding'],
+    ]);
+  });
+
+  it("embeds texts with the plugin's text-embedding model, through the workspace's provider", async () => {
+    const configured = await t.app
+      .get(ProviderCredentialsService)
+      .configured(await currentWorkspaceId(t, owner), PROVIDER);
+    expect(configured).toBeDefined();
+    const result = await configured!.provider.embed!(configured!.credentials, {
+      model: 'letters-1',
+      texts: ['hello world', 'sky'],
+    });
+    expect(result).toEqual({
+      embeddings: [
+        [11, 2, 3],
+        [3, 1, 0],
+      ],
+      tokens: 3,
+    });
+    await expect(
+      configured!.provider.embed!(configured!.credentials, { model: 'reverse-1', texts: ['x'] }),
+    ).rejects.toThrow(/ModelNotFound/);
   });
 
   it('runs a chat app on the plugin through /v1/chat-messages, blocking and streaming', async () => {

@@ -6,6 +6,7 @@ const { definePlugin, defineModelProvider } = require('@keel/plugin-sdk');
 const reverse = defineModelProvider({
   name: 'reverse',
   models: ['reverse-1'],
+  embeddingModels: ['letters-1'],
   validateCredentials(credentials) {
     if (typeof credentials.api_key !== 'string' || !credentials.api_key.startsWith('rev-')) {
       throw new Error('api_key must start with rev-');
@@ -29,6 +30,14 @@ const reverse = defineModelProvider({
         total_tokens: promptTokens + answer.length,
       },
     };
+  },
+  // A toy vector per text: its length, its words, its vowels.
+  embed({ texts }) {
+    return texts.map((text) => [
+      text.length,
+      text.split(/\s+/).filter(Boolean).length,
+      (text.match(/[aeiou]/gi) || []).length,
+    ]);
   },
 });
 

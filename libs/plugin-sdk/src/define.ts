@@ -217,22 +217,38 @@ export type LlmResult =
   | LlmOutput
   | Promise<LlmOutput | readonly LlmOutput[] | void>;
 
+/** What `embed` gets: the model and the texts, one vector each expected back, in order. */
+export interface TextEmbeddingInvocation {
+  model: string;
+  texts: string[];
+  credentials: Record<string, unknown>;
+}
+
+/** Vectors, or vectors with the tokens they cost (counted as the texts' words when not given). */
+export type TextEmbeddingOutput = number[][] | { embeddings: number[][]; tokens?: number };
+
 export interface ModelProviderDefinition {
   /** The provider's name; what the host's `provider` field names. */
   name: string;
   /** The models it serves; when given, a call naming another model fails with `ModelNotFound`. */
   models?: readonly string[];
+  /** Its text-embedding models, when it has any (checked like `models`). */
+  embeddingModels?: readonly string[];
   validateCredentials?(credentials: Record<string, unknown>, ctx: CredentialsContext): void | Promise<void>;
   /** Stream the answer: yield content deltas (strings), then, if known, `{usage, finish_reason}`. */
   invoke(request: LlmInvocation, ctx: InvocationContext): LlmResult;
+  /** Embed texts (a provider without it answers `UnsupportedAction`). */
+  embed?(request: TextEmbeddingInvocation, ctx: InvocationContext): TextEmbeddingOutput | Promise<TextEmbeddingOutput>;
 }
 
 export interface ModelProvider {
   readonly kind: 'model-provider';
   readonly name: string;
   readonly models?: readonly string[];
+  readonly embeddingModels?: readonly string[];
   readonly validateCredentials?: ModelProviderDefinition['validateCredentials'];
   readonly invoke: ModelProviderDefinition['invoke'];
+  readonly embed?: ModelProviderDefinition['embed'];
 }
 
 export function defineModelProvider(definition: ModelProviderDefinition): ModelProvider {
@@ -249,8 +265,10 @@ export function defineModelProvider(definition: ModelProviderDefinition): ModelP
     kind: 'model-provider' as const,
     name: definition.name,
     models: definition.models ? Object.freeze([...definition.models]) : undefined,
+    embeddingModels: definition.embeddingModels ? Object.freeze([...definition.embeddingModels]) : undefined,
     validateCredentials: definition.validateCredentials?.bind(definition),
     invoke: definition.invoke.bind(definition),
+    embed: definition.embed?.bind(definition),
   });
 }
 
@@ -384,6 +402,7 @@ export function buildRegistry(definition: PluginDefinition): PluginRegistry {
       models: [...modelProviders.values()].map((provider) => ({
         provider: provider.name,
         ...(provider.models ? { models: [...provider.models] } : {}),
+        ...(provider.embeddingModels ? { embedding_models: [...provider.embeddingModels] } : {}),
       })),
       endpoints: endpoints.flatMap((endpoint) =>
         endpoint.methods.map((method) => ({ method, path: endpoint.path.source })),

@@ -137,7 +137,7 @@ export interface PluginDescription {
       parameters: Array<Record<string, unknown>>;
     }>;
   }>;
-  models: Array<{ provider: string; models?: string[] }>;
+  models: Array<{ provider: string; models?: string[]; embedding_models?: string[] }>;
   endpoints: Array<{ method: string; path: string }>;
 }
 
@@ -185,6 +185,23 @@ export interface ModelInvokeLlmRequest extends RequestBase {
   stream?: boolean;
 }
 
+/** Embed texts with one of a model provider's text-embedding models. Stream: one {@link TextEmbeddingResult}. */
+export interface ModelInvokeTextEmbeddingRequest extends RequestBase {
+  type: 'model';
+  action: 'invoke_text_embedding';
+  provider: string;
+  model: string;
+  credentials: Record<string, unknown>;
+  texts: string[];
+}
+
+/** One vector per text, in order (Dify's `TextEmbeddingResult`). */
+export interface TextEmbeddingResult {
+  model: string;
+  embeddings: number[][];
+  usage: { tokens: number };
+}
+
 /** Check a model provider's credentials. Stream: one `{result: true}`; bad ones end in an error. */
 export interface ModelValidateCredentialsRequest extends RequestBase {
   type: 'model';
@@ -221,6 +238,7 @@ export type PluginRequest =
   | ToolInvokeRequest
   | ToolValidateCredentialsRequest
   | ModelInvokeLlmRequest
+  | ModelInvokeTextEmbeddingRequest
   | ModelValidateCredentialsRequest
   | EndpointInvokeRequest
   | PluginDescribeRequest;

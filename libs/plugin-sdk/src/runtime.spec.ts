@@ -648,6 +648,59 @@ describe('PluginRuntime', () => {
     });
   });
 
+  describe('text embedding', () => {
+    const plugin = () =>
+      definePlugin({
+        models: [
+          defineModelProvider({
+            name: 'vectors',
+            embeddingModels: ['len-2'],
+            invoke: () => 'unused',
+            embed: ({ texts }) => texts.map((text) => [text.length, text.split(' ').length]),
+          }),
+          defineModelProvider({ name: 'chat_only', invoke: () => 'hi' }),
+          defineModelProvider({ name: 'broken', invoke: () => 'hi', embed: () => [[1]] }),
+        ],
+      });
+    const embed = (provider: string, model: string, texts: unknown) => ({
+      type: 'model',
+      action: 'invoke_text_embedding',
+      provider,
+      model,
+      credentials: {},
+      texts,
+    });
+
+    it('answers one vector per text, with the tokens counted', async () => {
+      harness = new Harness(plugin());
+      harness.request('e1', embed('vectors', 'len-2', ['a b c', 'hello']));
+      expect(await harness.streamed('e1')).toEqual([
+        {
+          model: 'len-2',
+          embeddings: [
+            [5, 3],
+            [5, 1],
+          ],
+          usage: { tokens: 4 },
+        },
+      ]);
+    });
+
+    it('refuses an unknown model, a provider without embed, bad texts and a wrong number of vectors', async () => {
+      harness = new Harness(plugin());
+      harness.request('e1', embed('vectors', 'other', ['x']));
+      harness.request('e2', embed('chat_only', 'm', ['x']));
+      harness.request('e3', embed('vectors', 'len-2', [1]));
+      harness.request('e4', embed('broken', 'm', ['x', 'y']));
+      const typeOf = async (id: string) =>
+        ((await harness!.session(id))[0].data.data as { error_type: string }).error_type;
+      expect(await typeOf('e1')).toBe('ModelNotFound');
+      expect(await typeOf('e2')).toBe('UnsupportedAction');
+      expect(await typeOf('e3')).toBe('InvalidRequest');
+      expect(await typeOf('e4')).toBe('InvalidResult');
+    });
+  });
+
   describe('endpoints', () => {
     const plugin = () =>
       definePlugin({

@@ -429,6 +429,8 @@ export class PluginRuntime {
       }
       case 'model.invoke_llm':
         return this.invokeLlm(session, data);
+      case 'model.invoke_text_embedding':
+        return this.invokeTextEmbedding(session, data);
       case 'model.validate_credentials': {
         const provider = this.modelProvider(data);
         return this.validateCredentials(session, data, provider.name, provider.validateCredentials);
@@ -544,6 +546,39 @@ export class PluginRuntime {
     await this.pump(session, provider.invoke(invocation, this.context(session)), (output) =>
       toLlmChunk(output, index++, model),
     );
+  }
+
+  private async invokeTextEmbedding(session: Session, data: Record<string, unknown>): Promise<void> {
+    const provider = this.modelProvider(data);
+    if (!provider.embed) {
+      throw new PluginError('UnsupportedAction', `model provider "${provider.name}" has no text-embedding models`);
+    }
+    const model = requireString(data, 'model');
+    if (provider.embeddingModels && !provider.embeddingModels.includes(model)) {
+      throw new PluginError(
+        'ModelNotFound',
+        `model provider "${provider.name}" has no text-embedding model named "${model}" (it has: ${list(provider.embeddingModels)})`,
+      );
+    }
+    const texts = optionalArray(data, 'texts');
+    if (!texts.every((t) => typeof t === 'string')) throw new PluginError('InvalidRequest', 'texts must be strings');
+    const output = await provider.embed(
+      { model, texts: texts, credentials: optionalRecord(data, 'credentials') },
+      this.context(session),
+    );
+    const embeddings = Array.isArray(output) ? output : output?.embeddings;
+    if (
+      !Array.isArray(embeddings) ||
+      embeddings.length !== texts.length ||
+      !embeddings.every((v) => Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x)))
+    ) {
+      throw new PluginError('InvalidResult', `embed must give one vector of numbers per text (${texts.length})`);
+    }
+    const tokens =
+      !Array.isArray(output) && typeof output.tokens === 'number'
+        ? output.tokens
+        : (texts).reduce((sum, text) => sum + text.split(/\s+/).filter(Boolean).length, 0);
+    this.sendSession(session, { type: 'stream', data: { model, embeddings, usage: { tokens } } });
   }
 
   private async invokeEndpoint(session: Session, data: Record<string, unknown>): Promise<void> {

@@ -27,7 +27,12 @@ const providerSchema = z.object({
         .default([]),
     })
     .optional(),
-  models: z.object({ llm: z.object({ predefined: z.array(z.string()).default([]) }).optional() }).default({}),
+  models: z
+    .object({
+      llm: z.object({ predefined: z.array(z.string()).default([]) }).optional(),
+      text_embedding: z.object({ predefined: z.array(z.string()).default([]) }).optional(),
+    })
+    .default({}),
 });
 
 const modelSchema = z.object({
@@ -49,11 +54,14 @@ export interface PluginModelProviderDefinition {
   credentialFields: Array<{ variable: string; label: string; type: string; required: boolean; placeholder?: string }>;
   /** The predefined LLMs, in file order. */
   models: Array<{ model: string; inputPrice: string; outputPrice: string; currency: string }>;
+  /** The predefined text-embedding models. */
+  embeddingModels: string[];
 }
 
 /**
  * The model providers an unpacked plugin declares (`plugins.models`), with their predefined LLMs
- * (`models.llm.predefined`: paths, or `dir/*.yaml` globs); a file that does not hold is an error
+ * and text-embedding models (`models.llm.predefined`, `models.text_embedding.predefined`: paths, or
+ * `dir/*.yaml` globs); a file that does not hold is an error
  * naming it.
  */
 export async function readPluginModelProviders(
@@ -76,8 +84,16 @@ export async function readPluginModelProviders(
         });
       }
     }
+    const embeddingModels: string[] = [];
+    for (const pattern of definition.models.text_embedding?.predefined ?? []) {
+      for (const modelFile of await expand(dir, pattern)) {
+        const model = parse(modelFile, await readFile(join(dir, modelFile), 'utf8'), modelSchema);
+        if (model.model_type === 'text-embedding') embeddingModels.push(model.model);
+      }
+    }
     providers.push({
       name: definition.provider,
+      embeddingModels,
       label: definition.label.en_US,
       description: definition.description?.en_US ?? definition.label.en_US,
       credentialFields: (definition.provider_credential_schema?.credential_form_schemas ?? []).map((f) => ({

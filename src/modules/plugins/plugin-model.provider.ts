@@ -1,10 +1,12 @@
 import { z } from 'zod';
-import type { LlmChunk, PromptMessage } from '@keel/plugin-sdk/protocol';
+import type { LlmChunk, PromptMessage, TextEmbeddingResult } from '@keel/plugin-sdk/protocol';
 import type {
   ChatEvent,
   ChatMessage,
   ChatRequest,
   CredentialField,
+  EmbeddingRequest,
+  EmbeddingResult,
   ModelProvider,
   ProviderModel,
 } from '../providers/model-provider';
@@ -68,6 +70,36 @@ export class PluginModelProvider implements ModelProvider {
 
   listModels(): Promise<ProviderModel[]> {
     return Promise.resolve(this.definition.models.map((m) => ({ ...m, mode: 'chat' as const })));
+  }
+
+  listEmbeddingModels(): Promise<string[]> {
+    return Promise.resolve([...this.definition.embeddingModels]);
+  }
+
+  async embed(credentials: Record<string, unknown>, request: EmbeddingRequest): Promise<EmbeddingResult> {
+    let result: TextEmbeddingResult | undefined;
+    try {
+      for await (const item of this.runtime.invoke(
+        this.version,
+        {
+          type: 'model',
+          action: 'invoke_text_embedding',
+          provider: this.definition.name,
+          model: request.model,
+          credentials,
+          texts: request.texts,
+        },
+        { workspaceId: this.workspaceId, signal: request.signal },
+      )) {
+        result ??= item as TextEmbeddingResult;
+      }
+    } catch (error) {
+      throw new UpstreamError('other', `${this.name}: ${(error as Error).message}`, undefined, { cause: error });
+    }
+    if (!result || !Array.isArray(result.embeddings) || result.embeddings.length !== request.texts.length) {
+      throw new UpstreamError('other', `${this.name}: the plugin gave no vector for every text`);
+    }
+    return { embeddings: result.embeddings, tokens: Number(result.usage?.tokens) || 0 };
   }
 
   async *streamChat(credentials: Record<string, unknown>, request: ChatRequest): AsyncIterable<ChatEvent> {

@@ -100,4 +100,19 @@ export interface ModelProvider<TCredentials extends Record<string, unknown> = Re
   validateCredentials(credentials: TCredentials): Promise<void>;
   listModels(credentials: TCredentials): Promise<ProviderModel[]>;
   streamChat(credentials: TCredentials, request: ChatRequest): AsyncIterable<ChatEvent>;
+  /** Text-embedding models, for providers that have them (model plugins may). */
+  listEmbeddingModels?(credentials: TCredentials): Promise<string[]>;
+  /** One vector per text, in order. */
+  embed?(credentials: TCredentials, request: EmbeddingRequest): Promise<EmbeddingResult>;
+}
+
+export interface EmbeddingRequest {
+  model: string;
+  texts: string[];
+  signal?: CancelSignal;
+}
+
+export interface EmbeddingResult {
+  embeddings: number[][];
+  tokens: number;
 }

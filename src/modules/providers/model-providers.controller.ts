@@ -31,6 +31,17 @@ function providerOf(provider: ModelProvider, configured: boolean) {
   };
 }
 
+function embeddingModelOf(model: string) {
+  return {
+    model,
+    label: i18n(model),
+    model_type: 'text-embedding',
+    fetch_from: 'predefined-model',
+    model_properties: {},
+    status: 'active',
+  };
+}
+
 function modelOf(model: ProviderModel) {
   return {
     model: model.model,
@@ -113,6 +124,9 @@ export class ModelProvidersController {
   @Get(':provider/models')
   @ApiOperation({ summary: "The provider's models, with prices per 1K tokens" })
   async models(@CurrentCaller() caller: WorkspaceCaller, @Param('provider') provider: string) {
-    return { data: (await this.credentials.models(caller.workspaceId, provider)).map(modelOf) };
+    const chat = (await this.credentials.models(caller.workspaceId, provider)).map(modelOf);
+    const configured = await this.credentials.configured(caller.workspaceId, provider);
+    const embedding = (await configured?.provider.listEmbeddingModels?.(configured.credentials)) ?? [];
+    return { data: [...chat, ...embedding.map(embeddingModelOf)] };
   }
 }
