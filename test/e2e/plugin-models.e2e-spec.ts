@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import { ensureSdkBuilt, REPO_DIR } from '../../libs/plugin-sdk/src/cli/sdk-build.spec-support';
 import { App } from '../../src/modules/apps/app.entity';
 import { ProviderCredentialsService } from '../../src/modules/providers/provider-credentials.service';
-import { bearer, type Session, setupOwner } from '../support/console';
+import { bearer, consoleApi, type Session, setupOwner } from '../support/console';
 import { createApp } from '../support/console-apps';
 import { eventually } from '../support/eventually';
 import { keelPlugin } from '../support/keel-plugin-cli';
@@ -28,12 +28,10 @@ describe('Model plugins as providers of apps', () => {
   let appKey: string;
   let slug: string;
 
-  const consolePost = (path: string, body: unknown) =>
-    request(t.baseUrl)
-      .post(`/console/api${path}`)
-      .set(bearer(owner.access))
-      .send(body as object);
-  const consoleGet = (path: string) => request(t.baseUrl).get(`/console/api${path}`).set(bearer(owner.access));
+  const { get: consoleGet, post: consolePost } = consoleApi(
+    () => t,
+    () => owner,
+  );
   const providerPath = `/workspaces/current/model-providers/${encodeURIComponent(PROVIDER)}`;
 
   beforeAll(async () => {

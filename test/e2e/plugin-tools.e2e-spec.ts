@@ -14,7 +14,7 @@ import { PluginRuntimeService } from '../../src/modules/plugins/plugin-runtime.s
 import { PluginStorageService } from '../../src/modules/plugins/plugin-storage.service';
 import { PluginToolCredential } from '../../src/modules/plugins/plugin-tool-credential.entity';
 import { AuditLog } from '../../src/modules/audit/audit-log.entity';
-import { bearer, type Session, setupOwner } from '../support/console';
+import { bearer, consoleApi, type Session, setupOwner } from '../support/console';
 import { createApp } from '../support/console-apps';
 import { eventually } from '../support/eventually';
 import { keelPlugin } from '../support/keel-plugin-cli';
@@ -34,12 +34,10 @@ describe('Tool plugins in agent apps', () => {
   let t: TestApp;
   let owner: Session;
 
-  const consolePost = (path: string, body: unknown) =>
-    request(t.baseUrl)
-      .post(`/console/api${path}`)
-      .set(bearer(owner.access))
-      .send(body as object);
-  const consoleGet = (path: string) => request(t.baseUrl).get(`/console/api${path}`).set(bearer(owner.access));
+  const { get: consoleGet, post: consolePost } = consoleApi(
+    () => t,
+    () => owner,
+  );
   const chat = (key: string, query: string, conversationId = '') =>
     request(t.baseUrl)
       .post('/v1/chat-messages')
@@ -475,41 +473,71 @@ describe('Tool plugins in agent apps', () => {
   });
 });
 
-/** A plugin whose `ping` answers with its version after a short wait; `broken` exits at start. */
-function writeSteadyPlugin(dir: string, version: string, broken: boolean): void {
+interface ToolPluginOptions {
+  name: string;
+  version: string;
+  maxConcurrent: number;
+  /** `credentials_for_provider` YAML, indented under it. */
+  credentials?: string;
+  /** Tool name → its `parameters` YAML (a flow sequence). */
+  tools: Record<string, string>;
+  main: string;
+}
+
+/** A one-provider tool plugin (author `test`, provider named like the plugin) written into `dir`. */
+function writeToolPlugin(dir: string, plugin: ToolPluginOptions): void {
   const files: Record<string, string> = {
-    'manifest.yaml': `version: ${version}
+    'manifest.yaml': `version: ${plugin.version}
 type: plugin
 author: test
-name: steady
-label: { en_US: Steady }
-description: { en_US: Answers with its version. }
+name: ${plugin.name}
+label: { en_US: ${plugin.name} }
+description: { en_US: A test plugin. }
 icon: icon.svg
 created_at: 2026-11-23T00:00:00Z
 resource:
   memory: 134217728
-  max_concurrent_requests: 16
+  max_concurrent_requests: ${plugin.maxConcurrent}
   permission: { tool: { enabled: true } }
 plugins:
-  tools: [provider/steady.yaml]
+  tools: [provider/${plugin.name}.yaml]
 meta:
   version: 0.1.0
   runner: { language: nodejs, version: '20', entrypoint: main.js }
 `,
     'icon.svg': '<svg xmlns="http://www.w3.org/2000/svg"/>',
-    'provider/steady.yaml': `identity:
+    [`provider/${plugin.name}.yaml`]: `identity:
   author: test
-  name: steady
-  label: { en_US: Steady }
-  description: { en_US: Answers with its version. }
+  name: ${plugin.name}
+  label: { en_US: ${plugin.name} }
+  description: { en_US: A test provider. }
   icon: icon.svg
-tools: [tools/ping.yaml]
+${plugin.credentials ? `credentials_for_provider:\n${plugin.credentials}\n` : ''}tools: [${Object.keys(plugin.tools)
+      .map((tool) => `tools/${tool}.yaml`)
+      .join(', ')}]
 `,
-    'tools/ping.yaml': `identity: { name: ping, author: test, label: { en_US: Ping } }
-description: { human: { en_US: Answers. }, llm: Answers with the plugin's version. }
-parameters: []
-`,
-    'main.js': `'use strict';
+    'main.js': plugin.main,
+  };
+  for (const [tool, parameters] of Object.entries(plugin.tools)) {
+    files[`tools/${tool}.yaml`] = `identity: { name: ${tool}, author: test, label: { en_US: ${tool} } }
+description: { human: { en_US: A test tool. }, llm: A test tool. }
+parameters: ${parameters}
+`;
+  }
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+}
+
+/** A plugin whose `ping` answers with its version after a short wait; `broken` exits at start. */
+function writeSteadyPlugin(dir: string, version: string, broken: boolean): void {
+  writeToolPlugin(dir, {
+    name: 'steady',
+    version,
+    maxConcurrent: 16,
+    tools: { ping: '[]' },
+    main: `'use strict';
 ${broken ? "throw new Error('this version is broken');" : ''}
 const { definePlugin, defineToolProvider, defineTool } = require('@keel/plugin-sdk');
 const ping = defineTool({
@@ -521,58 +549,25 @@ const plugin = definePlugin({ tools: [defineToolProvider({ name: 'steady', tools
 module.exports = plugin;
 if (require.main === module) plugin.start();
 `,
-  };
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
+  });
 }
 
 /** A plugin whose provider needs an API key (checked in code) and allows one call at a time. */
 function writeKeyedPlugin(dir: string): void {
-  const files: Record<string, string> = {
-    'manifest.yaml': `version: 1.0.0
-type: plugin
-author: test
-name: keyed
-label: { en_US: Keyed }
-description: { en_US: A provider with credentials. }
-icon: icon.svg
-created_at: 2026-11-23T00:00:00Z
-resource:
-  memory: 134217728
-  max_concurrent_requests: 1
-  permission: { tool: { enabled: true } }
-plugins:
-  tools: [provider/keyed.yaml]
-meta:
-  version: 0.1.0
-  runner: { language: nodejs, version: '20', entrypoint: main.js }
-`,
-    'icon.svg': '<svg xmlns="http://www.w3.org/2000/svg"/>',
-    'provider/keyed.yaml': `identity:
-  author: test
-  name: keyed
-  label: { en_US: Keyed }
-  description: { en_US: Needs a key. }
-  icon: icon.svg
-credentials_for_provider:
-  api_key:
+  writeToolPlugin(dir, {
+    name: 'keyed',
+    version: '1.0.0',
+    maxConcurrent: 1,
+    credentials: `  api_key:
     type: secret-input
     required: true
-    label: { en_US: API key }
-tools: [tools/whoami.yaml, tools/nap.yaml]
-`,
-    'tools/whoami.yaml': `identity: { name: whoami, author: test, label: { en_US: Who am I } }
-description: { human: { en_US: Shows the key's end. }, llm: Shows the end of the configured key. }
-parameters: []
-`,
-    'tools/nap.yaml': `identity: { name: nap, author: test, label: { en_US: Nap } }
-description: { human: { en_US: Sleeps. }, llm: Sleeps for a while. }
-parameters:
-  - { name: ms, type: number, required: true, label: { en_US: Milliseconds }, llm_description: How long., form: llm }
-`,
-    'main.js': `'use strict';
+    label: { en_US: API key }`,
+    tools: {
+      whoami: '[]',
+      nap: `
+  - { name: ms, type: number, required: true, label: { en_US: Milliseconds }, llm_description: How long., form: llm }`,
+    },
+    main: `'use strict';
 const { definePlugin, defineToolProvider, defineTool } = require('@keel/plugin-sdk');
 const whoami = defineTool({
   name: 'whoami',
@@ -598,9 +593,5 @@ const plugin = definePlugin({
 module.exports = plugin;
 if (require.main === module) plugin.start();
 `,
-  };
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
+  });
 }

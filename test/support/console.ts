@@ -22,6 +22,18 @@ export interface Session {
 
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
+/** `GET` and `POST` under `/console/api` as the session (read at call time, so a later login counts). */
+export function consoleApi(t: () => TestApp, session: () => Session) {
+  return {
+    get: (path: string) => request(t().baseUrl).get(`/console/api${path}`).set(bearer(session().access)),
+    post: (path: string, body: unknown) =>
+      request(t().baseUrl)
+        .post(`/console/api${path}`)
+        .set(bearer(session().access))
+        .send(body as object),
+  };
+}
+
 export async function setupOwner(t: TestApp, owner = OWNER): Promise<Session> {
   await request(t.baseUrl).post('/console/api/setup').send(owner).expect(201);
   return login(t, owner.email, owner.password);
