@@ -3,6 +3,7 @@ import {
   createDatabaseDriver,
   type DatabaseModuleOptions,
   MigrationFailedError,
+  SchemaNewerThanCodeError,
 } from '@keel/database';
 import { type MigrationInterface, type QueryRunner, Table, type DataSource } from 'typeorm';
 import { databaseOptionsFrom } from '../../src/infrastructure/database.options-factory';
@@ -10,6 +11,19 @@ import { loadConfig } from '../../src/config/config.loader';
 import { availableDatabaseKinds, createTestDatabase, type TestDatabase } from '../support/test-databases';
 
 /** Written with the QueryRunner table API, as every Keel migration must be. */
+/** What a later version of the application would have added. */
+class CreateGadgets1700000000003 implements MigrationInterface {
+  name = 'CreateGadgets1700000000003';
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.createTable(
+      new Table({ name: 'gadgets', columns: [{ name: 'id', type: 'varchar', length: '36', isPrimary: true }] }),
+    );
+  }
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.dropTable('gadgets');
+  }
+}
+
 class CreateWidgets1700000000001 implements MigrationInterface {
   name = 'CreateWidgets1700000000001';
   async up(queryRunner: QueryRunner): Promise<void> {
@@ -84,6 +98,16 @@ describe.each(availableDatabaseKinds())('database extension on %s', (kind) => {
     const ds = await connect({ migrations: [], migrationsRun: false });
     const applied: { name: string }[] = await ds.query('SELECT name FROM migrations');
     expect(applied.map((r) => r.name)).toEqual(['CreateWidgets1700000000001']);
+  });
+
+  it('refuses to start against a schema a newer version migrated, naming the migration and changing nothing', async () => {
+    await connect({ migrations: [CreateWidgets1700000000001, CreateGadgets1700000000003], migrationsRun: true });
+    const older = connect({ migrations: [CreateWidgets1700000000001], migrationsRun: true });
+    await expect(older).rejects.toBeInstanceOf(SchemaNewerThanCodeError);
+    await expect(older).rejects.toThrow(/schema is newer than this version.*CreateGadgets1700000000003/);
+    const ds = await connect({ migrations: [], migrationsRun: false });
+    const applied: { name: string }[] = await ds.query('SELECT name FROM migrations ORDER BY id');
+    expect(applied.map((r) => r.name)).toEqual(['CreateWidgets1700000000001', 'CreateGadgets1700000000003']);
   });
 
   if (kind !== 'sqlite') {

@@ -16,6 +16,21 @@ export class MigrationFailedError extends Error {
   }
 }
 
+/**
+ * The database was migrated by a newer Keel: this version does not know every migration applied
+ * to it, and running against that schema could corrupt data. Raised before anything is changed.
+ */
+export class SchemaNewerThanCodeError extends Error {
+  constructor(readonly unknownMigrations: string[]) {
+    super(
+      `The database schema is newer than this version of Keel: it has migration(s) ${unknownMigrations.join(', ')} ` +
+        'applied, which this version does not know. Run the Keel version that applied them (or a later one), ' +
+        'or restore the backup taken before that upgrade; Keel does not downgrade a schema.',
+    );
+    this.name = 'SchemaNewerThanCodeError';
+  }
+}
+
 export function buildDataSourceOptions(driver: DatabaseDriver, options: DatabaseModuleOptions): DataSourceOptions {
   return {
     ...driver.dataSourceOptions(),
@@ -40,8 +55,10 @@ export async function connectWithRetry(driver: DatabaseDriver, options: Database
     try {
       return await openDataSource(driver, dataSourceOptions, options.migrationsRun);
     } catch (error) {
-      if (error instanceof MigrationFailedError || attempt >= options.connectRetries) {
-        if (!(error instanceof MigrationFailedError)) {
+      // A failed migration or a too-new schema is not a connection problem: retrying cannot help.
+      const final = error instanceof MigrationFailedError || error instanceof SchemaNewerThanCodeError;
+      if (final || attempt >= options.connectRetries) {
+        if (!final) {
           throw new Error(`Cannot connect to ${driver.describe()}: ${messageOf(error)}`, { cause: error });
         }
         throw error;
@@ -78,6 +95,11 @@ export async function runPendingMigrations(dataSource: DataSource, driver: Datab
     const applied = await driver.withMigrationSession(queryRunner, async () => {
       const executor = new MigrationExecutor(dataSource, queryRunner);
       executor.transaction = 'each';
+      const known = new Set(dataSource.migrations.map((m) => m.name ?? m.constructor.name));
+      const migrated = await queryRunner.hasTable(dataSource.options.migrationsTableName ?? 'migrations');
+      const executed = migrated ? await executor.getExecutedMigrations() : [];
+      const unknown = executed.filter((m) => !known.has(m.name)).map((m) => m.name);
+      if (unknown.length > 0) throw new SchemaNewerThanCodeError(unknown);
       return executor.executePendingMigrations();
     });
     if (applied.length > 0) {
@@ -85,6 +107,7 @@ export async function runPendingMigrations(dataSource: DataSource, driver: Datab
     }
     return applied.map((m) => m.name);
   } catch (error) {
+    if (error instanceof SchemaNewerThanCodeError) throw error;
     throw new MigrationFailedError(error);
   } finally {
     await queryRunner.release();

@@ -15,6 +15,7 @@ export {
   buildDataSourceOptions,
   connectWithRetry,
   MigrationFailedError,
+  SchemaNewerThanCodeError,
   runPendingMigrations,
 } from './data-source.factory';
 export { traceStatement, traceStatementSync } from './query-tracing';
