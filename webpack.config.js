@@ -9,6 +9,7 @@ module.exports = (options) => ({
   entry: {
     main: path.resolve(__dirname, 'src/main.ts'),
     worker: path.resolve(__dirname, 'src/worker.ts'),
+    cli: path.resolve(__dirname, 'src/cli/keel.cli.ts'),
   },
   output: {
     ...options.output,

@@ -15,7 +15,12 @@ import { databaseOptionsFrom } from '../infrastructure/database.options-factory'
 Logger.overrideLogger(['error', 'warn', 'log']);
 
 async function main(command: string | undefined, name: string | undefined): Promise<void> {
-  const options = { ...databaseOptionsFrom(loadConfig()), migrationsRun: false };
+  const config = loadConfig();
+  if (command === 'revert' && config.isProduction) {
+    // Reverting drops what later migrations added (tables, columns: data): in production the way back is a backup.
+    throw new Error('Migrations are forward-only in production (NODE_ENV=production): restore a backup instead.');
+  }
+  const options = { ...databaseOptionsFrom(config), migrationsRun: false };
   const driver = createDatabaseDriver(options);
   const dataSource = await new DataSource(buildDataSourceOptions(driver, options)).initialize();
   try {
@@ -78,6 +83,6 @@ ${asComment(downQueries)}
 }
 
 main(process.argv[2], process.argv[3]).catch((error: unknown) => {
-  console.error(error instanceof ConfigValidationError ? error.message : error);
+  console.error(error instanceof ConfigValidationError || error instanceof Error ? error.message : error);
   process.exit(1);
 });

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DataSource, type DataSourceOptions, MigrationExecutor } from 'typeorm';
+import { DataSource, type QueryRunner, type DataSourceOptions, MigrationExecutor } from 'typeorm';
 import type { DatabaseModuleOptions } from './database.options';
 import type { DatabaseDriver } from './drivers/database-driver';
 import { traceQueries } from './query-tracing';
@@ -88,6 +88,35 @@ async function openDataSource(
   }
 }
 
+export interface MigrationStatus {
+  /** Applied, in the order they were. */
+  applied: string[];
+  /** Known to this code and not applied yet, in order. */
+  pending: string[];
+  /** Applied but unknown to this code: a newer version migrated the database. */
+  unknown: string[];
+}
+
+/** Where the schema stands, read without changing anything (not even creating the migrations table). */
+export async function migrationStatus(dataSource: DataSource, queryRunner?: QueryRunner): Promise<MigrationStatus> {
+  const runner = queryRunner ?? dataSource.createQueryRunner();
+  try {
+    const table = dataSource.options.migrationsTableName ?? 'migrations';
+    const executed = (await runner.hasTable(table))
+      ? await new MigrationExecutor(dataSource, runner).getExecutedMigrations()
+      : [];
+    const applied = executed.sort((a, b) => (a.id ?? 0) - (b.id ?? 0)).map((m) => m.name);
+    const known = dataSource.migrations.map((m) => m.name ?? m.constructor.name);
+    return {
+      applied,
+      pending: known.filter((name) => !applied.includes(name)),
+      unknown: applied.filter((name) => !known.includes(name)),
+    };
+  } finally {
+    if (!queryRunner) await runner.release();
+  }
+}
+
 /** Applies pending migrations, one transaction each; returns the names applied. */
 export async function runPendingMigrations(dataSource: DataSource, driver: DatabaseDriver): Promise<string[]> {
   const queryRunner = dataSource.createQueryRunner();
@@ -95,10 +124,7 @@ export async function runPendingMigrations(dataSource: DataSource, driver: Datab
     const applied = await driver.withMigrationSession(queryRunner, async () => {
       const executor = new MigrationExecutor(dataSource, queryRunner);
       executor.transaction = 'each';
-      const known = new Set(dataSource.migrations.map((m) => m.name ?? m.constructor.name));
-      const migrated = await queryRunner.hasTable(dataSource.options.migrationsTableName ?? 'migrations');
-      const executed = migrated ? await executor.getExecutedMigrations() : [];
-      const unknown = executed.filter((m) => !known.has(m.name)).map((m) => m.name);
+      const { unknown } = await migrationStatus(dataSource, queryRunner);
       if (unknown.length > 0) throw new SchemaNewerThanCodeError(unknown);
       return executor.executePendingMigrations();
     });

@@ -16,6 +16,8 @@ export {
   connectWithRetry,
   MigrationFailedError,
   SchemaNewerThanCodeError,
+  migrationStatus,
   runPendingMigrations,
 } from './data-source.factory';
+export type { MigrationStatus } from './data-source.factory';
 export { traceStatement, traceStatementSync } from './query-tracing';

@@ -1,0 +1,133 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DataSource } from 'typeorm';
+import { MIGRATIONS } from '../../src/database/database.migrations';
+import { describeWith } from '../support/services';
+import { createTestDatabase, type TestDatabase, type TestDatabaseKind } from '../support/test-databases';
+
+const ROOT = resolve(__dirname, '..', '..');
+
+/** Runs `keel <args>` from source as its own process, with only the given environment. */
+function keel(
+  env: Record<string, string>,
+  ...args: string[]
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(
+      process.execPath,
+      [
+        '-r',
+        require.resolve('@swc-node/register'),
+        '-r',
+        join(ROOT, 'text-assets.register.js'),
+        join(ROOT, 'src/cli/keel.cli.ts'),
+        ...args,
+      ],
+      {
+        cwd: env.DATA_DIR,
+        env: { PATH: process.env.PATH ?? '', SWC_NODE_PROJECT: join(ROOT, 'tsconfig.json'), NODE_ENV: 'test', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+const names = MIGRATIONS.map((m) => m.name);
+
+/** Issue 15, `keel migrate`: dry run, apply, up to date, the newer-schema refusal; on each database. */
+function migrateOn(kind: TestDatabaseKind): void {
+  let db: TestDatabase | undefined;
+  let dataDir: string;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    db = kind === 'sqlite' ? undefined : await createTestDatabase(kind);
+    dataDir = mkdtempSync(join(tmpdir(), 'keel-cli-'));
+    env = { DATA_DIR: dataDir, SECRET_KEY: 's'.repeat(32), ...(db?.env ?? {}) };
+  });
+  afterAll(async () => {
+    await db?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function appliedRows(): Promise<string[]> {
+    const ds = new DataSource(
+      kind === 'sqlite'
+        ? { type: 'better-sqlite3', database: join(dataDir, 'keel.sqlite') }
+        : { type: kind === 'postgres' ? 'postgres' : 'mariadb', url: db!.env.DATABASE_URL },
+    );
+    await ds.initialize();
+    try {
+      const runner = ds.createQueryRunner();
+      const has = await runner.hasTable('migrations');
+      await runner.release();
+      if (!has) return [];
+      const rows: { name: string }[] = await ds.query('SELECT name FROM migrations ORDER BY id');
+      return rows.map((r) => r.name);
+    } finally {
+      await ds.destroy();
+    }
+  }
+
+  it('lists the pending migrations with --dry-run and changes nothing', async () => {
+    const result = await keel(env, 'migrate', '--dry-run');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`${names.length} pending migration(s), not applied (--dry-run)`);
+    for (const name of names) expect(result.stdout).toContain(name);
+    expect(await appliedRows()).toEqual([]);
+  });
+
+  it('applies them, then has nothing to do', async () => {
+    const applied = await keel(env, 'migrate');
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toContain(`applied ${names.length} migration(s)`);
+    expect(await appliedRows()).toEqual(names);
+    const again = await keel(env, 'migrate', '--dry-run');
+    expect(again).toMatchObject({ code: 0 });
+    expect(again.stdout).toContain(`up to date (${names.length} migrations applied)`);
+  });
+
+  it('refuses a database a newer Keel migrated, with exit 1 and the migration named', async () => {
+    const ds = new DataSource(
+      kind === 'sqlite'
+        ? { type: 'better-sqlite3', database: join(dataDir, 'keel.sqlite') }
+        : { type: kind === 'postgres' ? 'postgres' : 'mariadb', url: db!.env.DATABASE_URL },
+    );
+    await ds.initialize();
+    await ds.query(`INSERT INTO migrations (timestamp, name) VALUES (1999999999999, 'FromTheFuture1999999999999')`);
+    await ds.destroy();
+    const refused = await keel(env, 'migrate');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('schema is newer than this Keel: FromTheFuture1999999999999');
+  });
+}
+
+describe('keel CLI', () => {
+  it('prints its usage, and exits 2 on an unknown command or option', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keel-cli-'));
+    try {
+      const help = await keel({ DATA_DIR: dir }, 'help');
+      expect(help).toMatchObject({ code: 0 });
+      expect(help.stdout).toContain('migrate [--dry-run]');
+      expect((await keel({ DATA_DIR: dir }, 'frobnicate')).code).toBe(2);
+      expect((await keel({ DATA_DIR: dir }, 'migrate', '--force')).stderr).toContain('unknown option --force');
+      const badConfig = await keel({ DATA_DIR: dir, DB_TYPE: 'oracle' }, 'migrate');
+      expect(badConfig.code).toBe(1);
+      expect(badConfig.stderr).toContain('DB_TYPE');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  describe('migrate on SQLite', () => migrateOn('sqlite'));
+  describeWith('postgres', 'migrate on PostgreSQL', () => migrateOn('postgres'));
+  describeWith('mariadb', 'migrate on MariaDB', () => migrateOn('mariadb'));
+});
