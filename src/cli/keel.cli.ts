@@ -7,11 +7,13 @@ import { Logger } from '@nestjs/common';
 import { loadConfig } from '../config/config.loader';
 import { ConfigValidationError } from '../config/config-validation.error';
 import { processOutput } from './command-output';
+import { doctor } from './doctor.command';
 import { migrate } from './migrate.command';
 
 const USAGE = `usage: keel <command>
 
   migrate [--dry-run]   apply pending database migrations (--dry-run: list them, change nothing)
+  doctor                check the configuration, database, Redis, storage, mail and model providers
   help                  this text`;
 
 async function main(argv: string[]): Promise<number> {
@@ -20,8 +22,8 @@ async function main(argv: string[]): Promise<number> {
     processOutput.say(USAGE);
     return command ? 0 : 2;
   }
-  const unknownFlag = args.find((arg) => arg !== '--dry-run');
-  if (command !== 'migrate' || unknownFlag) {
+  const unknownFlag = args.find((arg) => !(command === 'migrate' && arg === '--dry-run'));
+  if (!['migrate', 'doctor'].includes(command) || unknownFlag) {
     processOutput.error(
       unknownFlag ? `keel ${command}: unknown option ${unknownFlag}` : `keel: unknown command ${command}`,
     );
@@ -29,7 +31,8 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   // The libraries' own logs stay quiet; the command says what happened.
-  Logger.overrideLogger(['error']);
+  Logger.overrideLogger(command === 'doctor' ? false : ['error']);
+  if (command === 'doctor') return doctor(processOutput);
   return migrate(loadConfig(), args.includes('--dry-run'), processOutput);
 }
 

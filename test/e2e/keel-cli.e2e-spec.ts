@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../src/database/database.migrations';
+import { freePort } from '../support/server-process';
 import { describeWith } from '../support/services';
+import { type RunningServer, startS3rver } from '../support/storage-servers';
 import { createTestDatabase, type TestDatabase, type TestDatabaseKind } from '../support/test-databases';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -42,7 +44,7 @@ function keel(
 
 const names = MIGRATIONS.map((m) => m.name);
 
-/** Issue 15, `keel migrate`: dry run, apply, up to date, the newer-schema refusal; on each database. */
+/** Issue 15, `keel migrate` and `keel doctor`: dry run, apply, up to date, the newer-schema refusal; on each database. */
 function migrateOn(kind: TestDatabaseKind): void {
   let db: TestDatabase | undefined;
   let dataDir: string;
@@ -93,6 +95,19 @@ function migrateOn(kind: TestDatabaseKind): void {
     const again = await keel(env, 'migrate', '--dry-run');
     expect(again).toMatchObject({ code: 0 });
     expect(again.stdout).toContain(`up to date (${names.length} migrations applied)`);
+    // With the schema in place, the doctor finds nothing wrong.
+    const doctor = await keel(env, 'doctor');
+    expect(
+      doctor.stdout
+        .trim()
+        .split('\n')
+        .filter((line) => !/^CHECK .+ … OK/.test(line)),
+    ).toEqual([]);
+    expect(doctor.stdout).toContain(
+      `CHECK database … OK (${kind === 'sqlite' ? 'sqlite' : kind === 'postgres' ? 'postgres' : 'mysql'}`,
+    );
+    expect(doctor.stdout).toContain('CHECK model providers … OK (none configured yet)');
+    expect(doctor.code).toBe(0);
   });
 
   it('refuses a database a newer Keel migrated, with exit 1 and the migration named', async () => {
@@ -107,6 +122,11 @@ function migrateOn(kind: TestDatabaseKind): void {
     const refused = await keel(env, 'migrate');
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('schema is newer than this Keel: FromTheFuture1999999999999');
+    const doctor = await keel(env, 'doctor');
+    expect(doctor.code).toBe(1);
+    expect(doctor.stdout).toMatch(
+      /CHECK database … FAIL: the schema is newer than this Keel \(FromTheFuture1999999999999\) → run the Keel version/,
+    );
   });
 }
 
@@ -125,6 +145,52 @@ describe('keel CLI', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  describe('doctor', () => {
+    let dir: string;
+    let s3: RunningServer | undefined;
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'keel-doctor-'));
+      expect((await keel({ DATA_DIR: dir, SECRET_KEY: 's'.repeat(32) }, 'migrate')).code).toBe(0);
+    });
+    afterAll(async () => {
+      await s3?.stop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const base = () => ({ DATA_DIR: dir, SECRET_KEY: 's'.repeat(32) });
+
+    it('names a bad variable and stops there', async () => {
+      const result = await keel({ ...base(), DB_TYPE: 'oracle' }, 'doctor');
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(/^CHECK config … FAIL: DB_TYPE must be one of .* → set the variables named above/m);
+      expect(result.stdout).not.toContain('CHECK database');
+    });
+
+    it('reports a stopped Redis with what to fix, and exits 1', async () => {
+      const result = await keel({ ...base(), REDIS_URL: `redis://127.0.0.1:${await freePort()}` }, 'doctor');
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(/^CHECK redis … FAIL: .*ECONNREFUSED.* → check REDIS_URL/m);
+      expect(result.stdout).toMatch(/^CHECK database … OK/m);
+      expect(result.stdout).toMatch(/^CHECK storage … OK/m);
+    });
+
+    it('reports a wrong storage credential with what to fix, and exits 1', async () => {
+      s3 = await startS3rver('keel-doctor');
+      const result = await keel(
+        {
+          ...base(),
+          STORAGE_DRIVER: 's3',
+          S3_BUCKET: 'keel-doctor',
+          S3_ENDPOINT: `http://127.0.0.1:${s3.port}`,
+          S3_ACCESS_KEY_ID: 'WRONG',
+          S3_SECRET_ACCESS_KEY: 'WRONG',
+        },
+        'doctor',
+      );
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(/^CHECK storage … FAIL: s3.* → check STORAGE_DRIVER and its settings/m);
+    });
   });
 
   describe('migrate on SQLite', () => migrateOn('sqlite'));
