@@ -3,18 +3,32 @@
  * Reads the same environment (and `.env`) as the server.
  */
 import 'reflect-metadata';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { Logger } from '@nestjs/common';
 import { loadConfig } from '../config/config.loader';
 import { ConfigValidationError } from '../config/config-validation.error';
+import { createAdmin, resetPassword, UsageError } from './account.commands';
 import { processOutput } from './command-output';
 import { doctor } from './doctor.command';
 import { migrate } from './migrate.command';
+import { readPassword } from './password-input';
 
 const USAGE = `usage: keel <command>
 
-  migrate [--dry-run]   apply pending database migrations (--dry-run: list them, change nothing)
-  doctor                check the configuration, database, Redis, storage, mail and model providers
-  help                  this text`;
+  migrate [--dry-run]      apply pending database migrations (--dry-run: list them, change nothing)
+  doctor                   check the configuration, database, Redis, storage, mail and model providers
+  create-admin --email E [--name N] [--workspace ID]
+                           the first-run setup (owner and workspace), or a new admin of a workspace;
+                           the password is read from standard input
+  reset-password --email E set an account's password (read from standard input); its sessions end
+  help                     this text`;
+
+const OPTIONS = {
+  migrate: { 'dry-run': { type: 'boolean' } },
+  doctor: {},
+  'create-admin': { email: { type: 'string' }, name: { type: 'string' }, workspace: { type: 'string' } },
+  'reset-password': { email: { type: 'string' } },
+} as const;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
@@ -22,23 +36,49 @@ async function main(argv: string[]): Promise<number> {
     processOutput.say(USAGE);
     return command ? 0 : 2;
   }
-  const unknownFlag = args.find((arg) => !(command === 'migrate' && arg === '--dry-run'));
-  if (!['migrate', 'doctor'].includes(command) || unknownFlag) {
-    processOutput.error(
-      unknownFlag ? `keel ${command}: unknown option ${unknownFlag}` : `keel: unknown command ${command}`,
-    );
-    processOutput.error(USAGE);
-    return 2;
+  if (!(command in OPTIONS)) throw new UsageError(`unknown command ${command}`);
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    const options: ParseArgsConfig['options'] = OPTIONS[command as keyof typeof OPTIONS];
+    values = parseArgs({ args, options, strict: true }).values as Record<string, string | boolean | undefined>;
+  } catch (error) {
+    throw new UsageError(`${command}: ${(error as Error).message}`);
   }
   // The libraries' own logs stay quiet; the command says what happened.
   Logger.overrideLogger(command === 'doctor' ? false : ['error']);
-  if (command === 'doctor') return doctor(processOutput);
-  return migrate(loadConfig(), args.includes('--dry-run'), processOutput);
+  switch (command) {
+    case 'doctor':
+      return doctor(processOutput);
+    case 'migrate':
+      return migrate(loadConfig(), values['dry-run'] === true, processOutput);
+    case 'create-admin':
+      return createAdmin(
+        loadConfig(),
+        {
+          email: values.email as string | undefined,
+          name: values.name as string | undefined,
+          workspace: values.workspace as string | undefined,
+          password: await readPassword('Password for the new admin: '),
+        },
+        processOutput,
+      );
+    default:
+      return resetPassword(
+        loadConfig(),
+        { email: values.email as string | undefined, password: await readPassword('New password: ') },
+        processOutput,
+      );
+  }
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
+    if (error instanceof UsageError) {
+      processOutput.error(`keel: ${error.message}`);
+      processOutput.error(USAGE);
+      process.exit(2);
+    }
     processOutput.error(error instanceof ConfigValidationError ? error.message : `keel: ${(error as Error).message}`);
     process.exit(1);
   },

@@ -2,17 +2,20 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../src/database/database.migrations';
 import { freePort } from '../support/server-process';
 import { describeWith } from '../support/services';
+import { bootTestApp } from '../support/test-app';
 import { type RunningServer, startS3rver } from '../support/storage-servers';
 import { createTestDatabase, type TestDatabase, type TestDatabaseKind } from '../support/test-databases';
 
 const ROOT = resolve(__dirname, '..', '..');
 
-/** Runs `keel <args>` from source as its own process, with only the given environment. */
-function keel(
+/** Runs `keel <args>` from source as its own process, with only the given environment and `input` on stdin. */
+function keelWith(
+  input: string,
   env: Record<string, string>,
   ...args: string[]
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -30,7 +33,7 @@ function keel(
       {
         cwd: env.DATA_DIR,
         env: { PATH: process.env.PATH ?? '', SWC_NODE_PROJECT: join(ROOT, 'tsconfig.json'), NODE_ENV: 'test', ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: ['pipe', 'pipe', 'pipe'],
       },
     );
     let stdout = '';
@@ -39,8 +42,11 @@ function keel(
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', fail);
     child.on('close', (code) => done({ code, stdout, stderr }));
+    child.stdin.end(input);
   });
 }
+
+const keel = (env: Record<string, string>, ...args: string[]) => keelWith('', env, ...args);
 
 const names = MIGRATIONS.map((m) => m.name);
 
@@ -110,6 +116,60 @@ function migrateOn(kind: TestDatabaseKind): void {
     expect(doctor.code).toBe(0);
   });
 
+  it('sets up the owner, adds an admin and resets a password; the server takes the new passwords', async () => {
+    const owner = await keelWith(
+      'owner-pass-1\n',
+      env,
+      'create-admin',
+      '--email',
+      'Owner@Example.com',
+      '--name',
+      'Olive',
+    );
+    expect(owner.code).toBe(0);
+    expect(owner.stdout).toContain('Set up Keel: owner@example.com owns the new workspace "Olive\'s Workspace"');
+    const admin = await keelWith('admin-pass-2\n', env, 'create-admin', '--email', 'admin@example.com');
+    expect(admin.code).toBe(0);
+    expect(admin.stdout).toContain('Created admin@example.com, admin of workspace');
+    const duplicate = await keelWith('other-pass-3\n', env, 'create-admin', '--email', 'admin@example.com');
+    expect(duplicate.code).toBe(1);
+    expect(duplicate.stderr).toContain('already has an account');
+    const weak = await keelWith('short\n', env, 'create-admin', '--email', 'weak@example.com');
+    expect(weak.code).toBe(2);
+    expect(weak.stderr).toContain('Password must be at least 8 characters');
+    expect((await keelWith('x-pass-123\n', env, 'create-admin')).code).toBe(2);
+
+    const reset = await keelWith('newer-pass-9\n', env, 'reset-password', '--email', 'owner@example.com');
+    expect(reset).toMatchObject({ code: 0 });
+    expect((await keelWith('newer-pass-9\n', env, 'reset-password', '--email', 'nobody@example.com')).code).toBe(1);
+
+    // The server on the same database: the passwords set by the command are the ones that work.
+    const t = await bootTestApp({
+      ...(db?.env ?? { DB_TYPE: 'sqlite', DB_DATABASE: join(dataDir, 'keel.sqlite') }),
+      SECRET_KEY: env.SECRET_KEY,
+    });
+    try {
+      const login = (email: string, password: string) =>
+        request(t.baseUrl).post('/console/api/login').send({ email, password });
+      expect((await login('owner@example.com', 'owner-pass-1')).status).toBe(401);
+      expect((await login('owner@example.com', 'newer-pass-9')).status).toBe(200);
+      const asAdmin = await login('admin@example.com', 'admin-pass-2');
+      expect(asAdmin.status).toBe(200);
+      const members = await request(t.baseUrl)
+        .get('/console/api/workspaces/current/members')
+        .set('Authorization', `Bearer ${asAdmin.body.data.access_token as string}`)
+        .expect(200);
+      expect(
+        (members.body.accounts as Array<{ email: string; role: string }>).map((m) => [m.email, m.role]).sort(),
+      ).toEqual([
+        ['admin@example.com', 'admin'],
+        ['owner@example.com', 'owner'],
+      ]);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('refuses a database a newer Keel migrated, with exit 1 and the migration named', async () => {
     const ds = new DataSource(
       kind === 'sqlite'
@@ -138,7 +198,9 @@ describe('keel CLI', () => {
       expect(help).toMatchObject({ code: 0 });
       expect(help.stdout).toContain('migrate [--dry-run]');
       expect((await keel({ DATA_DIR: dir }, 'frobnicate')).code).toBe(2);
-      expect((await keel({ DATA_DIR: dir }, 'migrate', '--force')).stderr).toContain('unknown option --force');
+      const unknownOption = await keel({ DATA_DIR: dir }, 'migrate', '--force');
+      expect(unknownOption.code).toBe(2);
+      expect(unknownOption.stderr).toContain("Unknown option '--force'");
       const badConfig = await keel({ DATA_DIR: dir, DB_TYPE: 'oracle' }, 'migrate');
       expect(badConfig.code).toBe(1);
       expect(badConfig.stderr).toContain('DB_TYPE');
