@@ -13,6 +13,7 @@ import { WorkspaceMember } from '../modules/workspaces/workspace-member.entity';
 import { Workspace } from '../modules/workspaces/workspace.entity';
 import { openCurrentSchema } from './cli-database';
 import type { CommandOutput } from './command-output';
+import { newAccount } from '../modules/workspaces/new-account';
 
 const email = z.email({ error: 'is not an e-mail address' });
 const SETUP_ID = 'setup';
@@ -47,21 +48,12 @@ export async function createAdmin(
       return 1;
     }
     const now = new Date();
-    const account: Account = {
-      id: randomUUID(),
+    const account = newAccount({
       name,
       email: address,
       passwordHash: await new PasswordHasher().hash(password),
-      status: 'active',
-      tokenVersion: 0,
-      interfaceLanguage: 'en-US',
-      timezone: 'UTC',
-      lastLoginAt: null,
-      lastLoginIp: null,
-      initializedAt: now,
-      createdAt: now,
-      updatedAt: now,
-    };
+      now,
+    });
     const setUp = await dataSource.getRepository(Setup).existsBy({ id: SETUP_ID });
     const workspace = await runInTransaction(dataSource, async (manager) => {
       if (!setUp) {

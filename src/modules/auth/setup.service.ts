@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { runInTransaction } from '../../database/transaction';
@@ -14,6 +14,7 @@ import { LoginRateLimiter } from './login-rate-limiter';
 import { PasswordHasher } from './password.hasher';
 import type { RequestMeta } from './request-meta';
 import { Setup } from './setup.entity';
+import { newAccount } from '../workspaces/new-account';
 
 const SETUP_ID = 'default';
 /** How long a passed init check lets this browser run the setup. */
@@ -93,21 +94,13 @@ export class SetupService {
     }
     const passwordHash = await this.hasher.hash(input.password);
     const now = new Date();
-    const account: Account = {
-      id: randomUUID(),
+    const account = newAccount({
       name: input.name,
       email: input.email,
       passwordHash,
-      status: 'active',
-      tokenVersion: 0,
-      interfaceLanguage: input.language ?? 'en-US',
-      timezone: 'UTC',
-      lastLoginAt: null,
-      lastLoginIp: null,
-      initializedAt: now,
-      createdAt: now,
-      updatedAt: now,
-    };
+      interfaceLanguage: input.language,
+      now,
+    });
     let workspace: Workspace;
     try {
       workspace = await runInTransaction(this.dataSource, async (manager) => {

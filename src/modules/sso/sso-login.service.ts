@@ -14,6 +14,7 @@ import { insertOwnedWorkspace } from '../workspaces/owned-workspace';
 import { AccountIntegration } from './account-integration.entity';
 import type { SsoProfile } from './sso-provider';
 import { SsoRefusedException } from './sso.exceptions';
+import { newAccount } from '../workspaces/new-account';
 
 export interface SsoOutcome {
   pair: TokenPair;
@@ -141,21 +142,7 @@ export class SsoLoginService {
     }
     const now = new Date();
     const name = (profile.name || email.split('@')[0]).slice(0, 30);
-    const account: Account = {
-      id: randomUUID(),
-      name,
-      email,
-      passwordHash: null,
-      status: 'active',
-      tokenVersion: 0,
-      interfaceLanguage: 'en-US',
-      timezone: 'UTC',
-      lastLoginAt: null,
-      lastLoginIp: null,
-      initializedAt: now,
-      createdAt: now,
-      updatedAt: now,
-    };
+    const account = newAccount({ name, email, passwordHash: null, now });
     try {
       await runInTransaction(this.dataSource, async (manager) => {
         await manager.insert(Account, account);
