@@ -1,8 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { PluginManifest } from '@keel/plugin-package';
+import { readPluginYaml } from './plugin-yaml';
 
 const i18n = z.object({ en_US: z.string().min(1) }).catchall(z.string());
 
@@ -40,10 +38,10 @@ export interface PluginEndpointGroup {
 export async function readPluginEndpointGroups(dir: string, manifest: PluginManifest): Promise<PluginEndpointGroup[]> {
   const groups: PluginEndpointGroup[] = [];
   for (const file of manifest.plugins.endpoints) {
-    const group = parse(file, await readFile(join(dir, file), 'utf8'), groupSchema);
+    const group = await readPluginYaml(dir, file, groupSchema);
     const endpoints: PluginEndpointGroup['endpoints'] = [];
     for (const endpointFile of group.endpoints) {
-      const endpoint = parse(endpointFile, await readFile(join(dir, endpointFile), 'utf8'), endpointSchema);
+      const endpoint = await readPluginYaml(dir, endpointFile, endpointSchema);
       endpoints.push({ path: endpoint.path, method: endpoint.method.toUpperCase() });
     }
     groups.push({
@@ -57,11 +55,4 @@ export async function readPluginEndpointGroups(dir: string, manifest: PluginMani
     });
   }
   return groups;
-}
-
-function parse<S extends z.ZodType>(file: string, text: string, schema: S): z.output<S> {
-  const result = schema.safeParse(parseYaml(text));
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`);
-  throw new Error(`${file}: ${problems.join('; ')}`);
 }

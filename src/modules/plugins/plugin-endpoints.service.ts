@@ -120,9 +120,7 @@ export class PluginEndpointsService {
     if (!/^[0-9a-f]{32}$/.test(hookId)) return undefined;
     const endpoint = await this.endpoints.findOneBy({ hookId });
     if (!endpoint?.enabled) return undefined;
-    const plugin = (await this.installations.enabled(endpoint.workspaceId)).find(
-      (i) => i.installation.pluginId === endpoint.pluginId,
-    );
+    const plugin = await this.installations.enabledPlugin(endpoint.workspaceId, endpoint.pluginId);
     if (!plugin || plugin.version.manifest.plugins.endpoints.length === 0) return undefined;
     return { endpoint, settings: this.cipher.decrypt(endpoint.encryptedSettings), plugin };
   }

@@ -44,6 +44,18 @@ export class PluginInstallationsService {
     return this.withVersions(await this.installations.findBy({ workspaceId, enabled: true }));
   }
 
+  /** The workspace's installation of one plugin, when it is installed and enabled (one query, for the call paths). */
+  async enabledPlugin(workspaceId: string, pluginId: string): Promise<InstalledPlugin | undefined> {
+    const installation = await this.installations.findOneBy({ workspaceId, pluginId, enabled: true });
+    if (!installation) return undefined;
+    return { installation, version: await this.versions.findOneByOrFail({ id: installation.versionId }) };
+  }
+
+  /** Every installation of the workspace, enabled or not, with its version. */
+  async all(workspaceId: string): Promise<InstalledPlugin[]> {
+    return this.withVersions(await this.installations.findBy({ workspaceId }));
+  }
+
   /** The versions installed in any workspace (what this machine may have to run). */
   async installedVersions(): Promise<PluginVersion[]> {
     const rows = await this.installations.find({ select: { versionId: true } });
@@ -97,7 +109,7 @@ export class PluginInstallationsService {
    */
   async uninstall(workspaceId: string, installationId: string): Promise<InstalledPlugin> {
     const found = await this.find(workspaceId, installationId);
-    const others = await this.withVersions(await this.installations.findBy({ workspaceId }));
+    const others = await this.all(workspaceId);
     const dependents = dependentsOf(
       found.installation.pluginId,
       others.map((o) => ({ pluginId: o.installation.pluginId, manifest: o.version.manifest })),

@@ -14,6 +14,7 @@ import { PluginFilesService } from './plugin-files.service';
 import { INSTALL_JOB, type InstallActor, type InstallJobData, PLUGINS_QUEUE } from './plugin-install.job';
 import { type InstallTaskItem, PluginInstallTask } from './plugin-install-task.entity';
 import { PluginInstallation } from './plugin-installation.entity';
+import { type InstalledPlugin, PluginInstallationsService } from './plugin-installations.service';
 import { PluginPackagesService } from './plugin-packages.service';
 import { PluginVersion } from './plugin-version.entity';
 
@@ -21,7 +22,7 @@ import { PluginVersion } from './plugin-version.entity';
 const INSTALL_TIMEOUT_MS = 10 * 60_000;
 
 /** The plugins a workspace has, at which version: what dependencies are checked against. */
-type Installed = { installation: PluginInstallation; version: PluginVersion };
+type Installed = InstalledPlugin;
 
 /**
  * Installs uploaded versions into a workspace through the queue: the request is checked at once
@@ -37,8 +38,9 @@ export class PluginInstallerService {
     private readonly files: PluginFilesService,
     private readonly queue: QueueService,
     private readonly audit: AuditLogService,
+    private readonly installations: PluginInstallationsService,
     @InjectRepository(PluginVersion) private readonly versions: Repository<PluginVersion>,
-    @InjectRepository(PluginInstallation) private readonly installations: Repository<PluginInstallation>,
+    @InjectRepository(PluginInstallation) private readonly installationRows: Repository<PluginInstallation>,
     @InjectRepository(PluginInstallTask) private readonly tasks: Repository<PluginInstallTask>,
   ) {}
 
@@ -186,10 +188,10 @@ export class PluginInstallerService {
       updatedAt: now,
     };
     try {
-      await this.installations.insert(installation as QueryDeepPartialEntity<PluginInstallation>);
+      await this.installationRows.insert(installation as QueryDeepPartialEntity<PluginInstallation>);
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
-      const winner = await this.installations.findOneBy({ workspaceId, pluginId: version.pluginId });
+      const winner = await this.installationRows.findOneBy({ workspaceId, pluginId: version.pluginId });
       if (winner?.versionId === version.id) return;
       throw new Error(`Another version of ${version.pluginId} was installed in the meantime.`);
     }
@@ -229,17 +231,7 @@ export class PluginInstallerService {
 
   /** A workspace's installations with their versions, by plugin id. */
   async installed(workspaceId: string): Promise<Map<string, Installed>> {
-    const installations = await this.installations.findBy({ workspaceId });
-    const versions = installations.length
-      ? await this.versions.findBy({ id: In(installations.map((i) => i.versionId)) })
-      : [];
-    const byId = new Map(versions.map((v) => [v.id, v]));
-    return new Map(
-      installations.map((installation) => [
-        installation.pluginId,
-        { installation, version: byId.get(installation.versionId)! },
-      ]),
-    );
+    return new Map((await this.installations.all(workspaceId)).map((i) => [i.installation.pluginId, i]));
   }
 
   private assertDependencies(batch: readonly PluginVersion[], installed: Map<string, Installed>): void {

@@ -2,6 +2,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { ModelProvider } from '../providers/model-provider';
 import { ProviderRegistry, type WorkspaceModelSource } from '../providers/provider.registry';
 import { PluginInstallationsService } from './plugin-installations.service';
+import { splitProviderId } from './plugin-provider-id';
 import { PluginModelProvider } from './plugin-model.provider';
 import { PluginRuntimeService } from './plugin-runtime.service';
 
@@ -33,13 +34,10 @@ export class PluginModelCatalog implements WorkspaceModelSource, OnModuleInit {
   }
 
   async get(workspaceId: string, name: string): Promise<ModelProvider | undefined> {
-    const [author, plugin, provider, extra] = name.split('/');
-    if (!author || !plugin || !provider || extra !== undefined) return undefined;
-    const found = (await this.installations.enabled(workspaceId)).find(
-      ({ installation }) => installation.pluginId === `${author}/${plugin}`,
-    );
+    const id = splitProviderId(name);
+    const found = id && (await this.installations.enabledPlugin(workspaceId, id.pluginId));
     if (!found || found.version.manifest.plugins.models.length === 0) return undefined;
-    const definition = (await this.runtime.modelProviders(found.version)).find((d) => d.name === provider);
+    const definition = (await this.runtime.modelProviders(found.version)).find((d) => d.name === id.provider);
     return definition && new PluginModelProvider(workspaceId, found.version, definition, this.runtime);
   }
 }

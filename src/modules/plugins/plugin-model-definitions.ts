@@ -1,8 +1,8 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { PluginManifest } from '@keel/plugin-package';
+import { readPluginYaml } from './plugin-yaml';
 
 const i18n = z.object({ en_US: z.string().min(1) }).catchall(z.string());
 
@@ -70,11 +70,11 @@ export async function readPluginModelProviders(
 ): Promise<PluginModelProviderDefinition[]> {
   const providers: PluginModelProviderDefinition[] = [];
   for (const file of manifest.plugins.models) {
-    const definition = parse(file, await readFile(join(dir, file), 'utf8'), providerSchema);
+    const definition = await readPluginYaml(dir, file, providerSchema);
     const models: PluginModelProviderDefinition['models'] = [];
     for (const pattern of definition.models.llm?.predefined ?? []) {
       for (const modelFile of await expand(dir, pattern)) {
-        const model = parse(modelFile, await readFile(join(dir, modelFile), 'utf8'), modelSchema);
+        const model = await readPluginYaml(dir, modelFile, modelSchema);
         if (model.model_type !== 'llm') continue;
         models.push({
           model: model.model,
@@ -87,7 +87,7 @@ export async function readPluginModelProviders(
     const embeddingModels: string[] = [];
     for (const pattern of definition.models.text_embedding?.predefined ?? []) {
       for (const modelFile of await expand(dir, pattern)) {
-        const model = parse(modelFile, await readFile(join(dir, modelFile), 'utf8'), modelSchema);
+        const model = await readPluginYaml(dir, modelFile, modelSchema);
         if (model.model_type === 'text-embedding') embeddingModels.push(model.model);
       }
     }
@@ -118,11 +118,4 @@ async function expand(dir: string, pattern: string): Promise<string[]> {
     .filter((name) => /\.ya?ml$/.test(name))
     .sort()
     .map((name) => `${folder}/${name}`);
-}
-
-function parse<S extends z.ZodType>(file: string, text: string, schema: S): z.output<S> {
-  const result = schema.safeParse(parseYaml(text));
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`);
-  throw new Error(`${file}: ${problems.join('; ')}`);
 }

@@ -5,6 +5,7 @@ import type { SharedToolProvider } from '../tools/tool-provider';
 import { ToolProviderRegistry, type WorkspaceToolSource } from '../tools/tool-provider.registry';
 import { type ToolContext, ToolError, type ToolMessage } from '../tools/tool.types';
 import { PluginInstallationsService } from './plugin-installations.service';
+import { splitProviderId } from './plugin-provider-id';
 import { PluginRuntimeService } from './plugin-runtime.service';
 import { PluginToolCredentialsService } from './plugin-tool-credentials.service';
 import type { PluginToolProviderDefinition } from './plugin-tool-definitions';
@@ -50,13 +51,10 @@ export class PluginToolCatalog implements WorkspaceToolSource, OnModuleInit {
     workspaceId: string,
     name: string,
   ): Promise<{ version: PluginVersion; definition: PluginToolProviderDefinition } | undefined> {
-    const [author, plugin, provider, extra] = name.split('/');
-    if (!author || !plugin || !provider || extra !== undefined) return undefined;
-    const found = (await this.installations.enabled(workspaceId)).find(
-      ({ installation }) => installation.pluginId === `${author}/${plugin}`,
-    );
+    const id = splitProviderId(name);
+    const found = id && (await this.installations.enabledPlugin(workspaceId, id.pluginId));
     if (!found || found.version.manifest.plugins.tools.length === 0) return undefined;
-    const definition = (await this.runtime.toolProviders(found.version)).find((d) => d.name === provider);
+    const definition = (await this.runtime.toolProviders(found.version)).find((d) => d.name === id.provider);
     return definition && { version: found.version, definition };
   }
 

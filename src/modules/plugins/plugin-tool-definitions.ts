@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { PluginManifest } from '@keel/plugin-package';
+import { readPluginYaml } from './plugin-yaml';
 import { BuiltinDefinitionError, parseToolDefinition } from '../tools/builtin/builtin-loader';
 import { providerDefinitionSchema, type ToolDefinition } from '../tools/builtin/builtin-definition.schema';
 import type { I18nText } from '../tools/tool.types';
@@ -48,13 +48,7 @@ export async function readPluginToolProviders(
 ): Promise<PluginToolProviderDefinition[]> {
   const providers: PluginToolProviderDefinition[] = [];
   for (const file of manifest.plugins.tools) {
-    const document = parseYaml(await readFile(join(dir, file), 'utf8'), { uniqueKeys: true }) as unknown;
-    const parsed = pluginProviderSchema.safeParse(document);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`);
-      throw new BuiltinDefinitionError(`${file}: ${problems.join('; ')}`);
-    }
-    const definition = parsed.data;
+    const definition = await readPluginYaml(dir, file, pluginProviderSchema);
     const base = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '';
     const tools: ToolDefinition[] = [];
     for (const toolFile of definition.tools) {
