@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { AppConfig } from '../config/app-config';
 import { runInTransaction } from '../database/transaction';
-import { AuditLog } from '../modules/audit/audit-log.entity';
 import { PasswordHasher } from '../modules/auth/password.hasher';
 import { passwordSchema } from '../modules/auth/password.policy';
 import { RefreshToken } from '../modules/auth/refresh-token.entity';
@@ -11,15 +10,14 @@ import { Account } from '../modules/workspaces/account.entity';
 import { insertOwnedWorkspace } from '../modules/workspaces/owned-workspace';
 import { WorkspaceMember } from '../modules/workspaces/workspace-member.entity';
 import { Workspace } from '../modules/workspaces/workspace.entity';
+import { cliAudit } from './cli-audit';
 import { openCurrentSchema } from './cli-database';
 import type { CommandOutput } from './command-output';
 import { newAccount } from '../modules/workspaces/new-account';
+import { UsageError } from './usage.error';
 
 const email = z.email({ error: 'is not an e-mail address' });
 const SETUP_ID = 'setup';
-
-/** A usage problem the command reports with exit status 2. */
-export class UsageError extends Error {}
 
 function checked(input: { email?: string; password: string }): { email: string; password: string } {
   const address = email.safeParse(input.email?.trim().toLowerCase());
@@ -78,7 +76,12 @@ export async function createAdmin(
       });
       return target;
     });
-    await audit(dataSource, setUp ? 'account.registered' : 'workspace.setup', account, workspace.id);
+    await cliAudit(dataSource, {
+      action: setUp ? 'account.registered' : 'workspace.setup',
+      workspaceId: workspace.id,
+      actor: account,
+      target: { type: 'account', id: account.id },
+    });
     out.say(
       setUp
         ? `Created ${address}, admin of workspace "${workspace.name}" (${workspace.id}).`
@@ -117,31 +120,15 @@ export async function resetPassword(
         .where('account_id = :id AND revoked_at IS NULL', { id: account.id })
         .execute();
     });
-    await audit(dataSource, 'account.password_reset', account, null);
+    await cliAudit(dataSource, {
+      action: 'account.password_reset',
+      workspaceId: null,
+      actor: account,
+      target: { type: 'account', id: account.id },
+    });
     out.say(`Set a new password for ${address}; its sessions have ended.`);
     return 0;
   } finally {
     await dataSource.destroy();
   }
-}
-
-async function audit(
-  dataSource: import('typeorm').DataSource,
-  action: string,
-  account: Pick<Account, 'id' | 'email'>,
-  workspaceId: string | null,
-): Promise<void> {
-  await dataSource.getRepository(AuditLog).insert({
-    id: randomUUID(),
-    workspaceId,
-    actorId: account.id,
-    actorEmail: account.email,
-    action,
-    targetType: 'account',
-    targetId: account.id,
-    ip: null,
-    userAgent: 'keel cli',
-    metadata: { via: 'keel cli' },
-    createdAt: new Date(),
-  });
 }

@@ -7,11 +7,15 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { Logger } from '@nestjs/common';
 import { loadConfig } from '../config/config.loader';
 import { ConfigValidationError } from '../config/config-validation.error';
-import { createAdmin, resetPassword, UsageError } from './account.commands';
+import { createAdmin, resetPassword } from './account.commands';
 import { processOutput } from './command-output';
 import { doctor } from './doctor.command';
+import { exportWorkspace } from './export-workspace.command';
+import { importWorkspace } from './import-workspace.command';
 import { migrate } from './migrate.command';
-import { readPassword } from './password-input';
+import { rotateSecretKey } from './rotate-secret-key.command';
+import { readSecret } from './secret-input';
+import { UsageError } from './usage.error';
 
 const USAGE = `usage: keel <command>
 
@@ -21,6 +25,15 @@ const USAGE = `usage: keel <command>
                            the first-run setup (owner and workspace), or a new admin of a workspace;
                            the password is read from standard input
   reset-password --email E set an account's password (read from standard input); its sessions end
+  export --workspace ID [--output FILE] [--include-secrets]
+                           a workspace's apps, model providers and tool providers as JSON; secrets
+                           only with --include-secrets, sealed with a passphrase from standard input
+  import --workspace ID --file FILE
+                           add what an export holds to a workspace (the passphrase on standard
+                           input when the file has secrets); all or nothing
+  rotate-secret-key [--generate] [--dry-run]
+                           re-encrypt every stored credential under a new SECRET_KEY (read from
+                           standard input, or generated); --dry-run checks they all decrypt
   help                     this text`;
 
 const OPTIONS = {
@@ -28,6 +41,9 @@ const OPTIONS = {
   doctor: {},
   'create-admin': { email: { type: 'string' }, name: { type: 'string' }, workspace: { type: 'string' } },
   'reset-password': { email: { type: 'string' } },
+  export: { workspace: { type: 'string' }, output: { type: 'string' }, 'include-secrets': { type: 'boolean' } },
+  import: { workspace: { type: 'string' }, file: { type: 'string' } },
+  'rotate-secret-key': { generate: { type: 'boolean' }, 'dry-run': { type: 'boolean' } },
 } as const;
 
 async function main(argv: string[]): Promise<number> {
@@ -58,14 +74,41 @@ async function main(argv: string[]): Promise<number> {
           email: values.email as string | undefined,
           name: values.name as string | undefined,
           workspace: values.workspace as string | undefined,
-          password: await readPassword('Password for the new admin: '),
+          password: await readSecret('Password for the new admin: '),
         },
         processOutput,
       );
+    case 'export':
+      return exportWorkspace(
+        loadConfig(),
+        {
+          workspace: values.workspace as string | undefined,
+          output: values.output as string | undefined,
+          includeSecrets: values['include-secrets'] === true,
+          passphrase: () => readSecret('Passphrase to seal the secrets with: '),
+        },
+        processOutput,
+      );
+    case 'import':
+      return importWorkspace(
+        loadConfig(),
+        {
+          workspace: values.workspace as string | undefined,
+          file: values.file as string | undefined,
+          passphrase: () => readSecret('Passphrase of the export: '),
+        },
+        processOutput,
+      );
+    case 'rotate-secret-key': {
+      const generated = values.generate === true;
+      const dryRun = values['dry-run'] === true;
+      const newKey = generated || dryRun ? undefined : await readSecret('New SECRET_KEY: ');
+      return rotateSecretKey(loadConfig(), { newKey, generated, dryRun }, processOutput);
+    }
     default:
       return resetPassword(
         loadConfig(),
-        { email: values.email as string | undefined, password: await readPassword('New password: ') },
+        { email: values.email as string | undefined, password: await readSecret('New password: ') },
         processOutput,
       );
   }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 const FILE_NAME = 'secret-key';
@@ -26,4 +26,21 @@ export function readOrCreateSecretKey(dataDir: string): string {
   }
   chmodSync(file, 0o600);
   return key;
+}
+
+/**
+ * A new key written beside the current one, put in its place only by `commit()`: `keel
+ * rotate-secret-key` stages it before re-encrypting, so the key the data needs is on disk whichever
+ * way the database transaction ends.
+ */
+export function stageSecretKey(dataDir: string, key: string): { commit(): void; discard(): void } {
+  const file = join(dataDir, FILE_NAME);
+  const staged = `${file}.next`;
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(staged, `${key}\n`, { mode: 0o600 });
+  chmodSync(staged, 0o600);
+  return {
+    commit: () => renameSync(staged, file),
+    discard: () => rmSync(staged, { force: true }),
+  };
 }

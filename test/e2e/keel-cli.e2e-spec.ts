@@ -1,52 +1,15 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../src/database/database.migrations';
+import { keel, keelWith } from '../support/keel-cli';
 import { freePort } from '../support/server-process';
 import { describeWith } from '../support/services';
 import { bootTestApp } from '../support/test-app';
 import { type RunningServer, startS3rver } from '../support/storage-servers';
 import { createTestDatabase, type TestDatabase, type TestDatabaseKind } from '../support/test-databases';
-
-const ROOT = resolve(__dirname, '..', '..');
-
-/** Runs `keel <args>` from source as its own process, with only the given environment and `input` on stdin. */
-function keelWith(
-  input: string,
-  env: Record<string, string>,
-  ...args: string[]
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(
-      process.execPath,
-      [
-        '-r',
-        require.resolve('@swc-node/register'),
-        '-r',
-        join(ROOT, 'text-assets.register.js'),
-        join(ROOT, 'src/cli/keel.cli.ts'),
-        ...args,
-      ],
-      {
-        cwd: env.DATA_DIR,
-        env: { PATH: process.env.PATH ?? '', SWC_NODE_PROJECT: join(ROOT, 'tsconfig.json'), NODE_ENV: 'test', ...env },
-        stdio: ['pipe', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
-
-const keel = (env: Record<string, string>, ...args: string[]) => keelWith('', env, ...args);
 
 const names = MIGRATIONS.map((m) => m.name);
 

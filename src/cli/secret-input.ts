@@ -1,9 +1,9 @@
 /**
- * The password for an account command, from standard input — never from the command line, where
- * shell history and `ps` would keep it. A pipe gives its first line; a terminal is asked, without
- * echo.
+ * A secret a command needs (a password, a key, a passphrase), from standard input — never from the
+ * command line, where shell history and `ps` would keep it. A pipe gives its first line; a terminal
+ * is asked, without echo.
  */
-export async function readPassword(prompt: string): Promise<string> {
+export async function readSecret(prompt: string): Promise<string> {
   const input = process.stdin;
   if (!input.isTTY) {
     let text = '';
