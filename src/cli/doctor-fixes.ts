@@ -10,6 +10,8 @@ export const FIXES: Record<string, string> = {
   mail: 'check MAIL_DRIVER and its settings (SMTP_HOST/SMTP_PORT/SMTP_USER/SMTP_PASSWORD or SENDGRID_API_KEY)',
   sentry: 'check SENTRY_DSN',
   otel: 'check OTEL_EXPORTER_OTLP_ENDPOINT and that the collector is reachable',
+  'secret-key':
+    'run with the SECRET_KEY they were saved under (a key is changed with keel rotate-secret-key, never by editing it)',
   provider: "update the provider's credentials in the console (Settings → Model providers)",
 };
 

@@ -142,8 +142,15 @@ async function checkProviders(
       );
       continue;
     }
+    let credentials: Record<string, unknown>;
     try {
-      await provider.validateCredentials(cipher.decrypt<Record<string, unknown>>(row.encryptedCredentials));
+      credentials = cipher.decrypt<Record<string, unknown>>(row.encryptedCredentials);
+    } catch {
+      report.fail(name, 'the saved credentials do not decrypt with this SECRET_KEY', fixFor('secret-key'));
+      continue;
+    }
+    try {
+      await provider.validateCredentials(credentials);
       report.ok(name);
     } catch (error) {
       report.fail(name, UpstreamError.from(error).message, fixFor('provider'));

@@ -4,6 +4,14 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../src/database/database.migrations';
+import { randomUUID } from 'node:crypto';
+import { SecretKeys } from '../../src/common/crypto/secret-keys';
+import type { AppConfig } from '../../src/config/app-config';
+import { ENTITIES } from '../../src/database/database.entities';
+import { CredentialCipher } from '../../src/modules/providers/credential.cipher';
+import { ProviderCredential } from '../../src/modules/providers/provider-credential.entity';
+import { Workspace } from '../../src/modules/workspaces/workspace.entity';
+import { FakeOpenAiUpstream } from '../support/fake-openai-upstream';
 import { keel, keelWith } from '../support/keel-cli';
 import { freePort } from '../support/server-process';
 import { describeWith } from '../support/services';
@@ -215,6 +223,64 @@ describe('keel CLI', () => {
       );
       expect(result.code).toBe(1);
       expect(result.stdout).toMatch(/^CHECK storage … FAIL: s3.* → check STORAGE_DRIVER and its settings/m);
+    });
+  });
+
+  describe('doctor on saved model providers', () => {
+    let dir: string;
+    const upstream = new FakeOpenAiUpstream({ apiKeys: ['sk-right'] });
+    const key = 's'.repeat(32);
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'keel-doctor-providers-'));
+      await upstream.start();
+      expect((await keel({ DATA_DIR: dir, SECRET_KEY: key }, 'migrate')).code).toBe(0);
+    });
+    afterAll(async () => {
+      await upstream.stop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('checks each saved credential live: a rejected key and one sealed under another SECRET_KEY fail with the fix', async () => {
+      const ds = await new DataSource({
+        type: 'better-sqlite3',
+        database: join(dir, 'keel.sqlite'),
+        entities: ENTITIES,
+      }).initialize();
+      const sealedUnder = (secretKey: string, value: unknown) =>
+        new CredentialCipher(new SecretKeys({ security: { secretKey } } as unknown as AppConfig)).encrypt(value);
+      try {
+        const now = new Date();
+        const workspaces = [randomUUID(), randomUUID(), randomUUID()];
+        for (const id of workspaces) {
+          await ds.getRepository(Workspace).insert({ id, name: id, status: 'normal', createdAt: now, updatedAt: now });
+        }
+        const saved = (workspaceId: string, sealed: string) =>
+          ds.getRepository(ProviderCredential).insert({
+            id: randomUUID(),
+            workspaceId,
+            provider: 'openai_api_compatible',
+            encryptedCredentials: sealed,
+            updatedBy: null,
+            createdAt: now,
+            updatedAt: now,
+          });
+        await saved(workspaces[0], sealedUnder(key, { endpoint_url: upstream.baseUrl, api_key: 'sk-right' }));
+        await saved(workspaces[1], sealedUnder(key, { endpoint_url: upstream.baseUrl, api_key: 'sk-wrong' }));
+        await saved(workspaces[2], sealedUnder('another-key-'.padEnd(32, 'x'), { endpoint_url: upstream.baseUrl }));
+        const result = await keel({ DATA_DIR: dir, SECRET_KEY: key }, 'doctor');
+        expect(result.code).toBe(1);
+        const line = (workspaceId: string) =>
+          result.stdout.split('\n').find((l) => l.includes(`(workspace ${workspaceId})`)) ?? '';
+        expect(line(workspaces[0])).toMatch(/ … OK$/);
+        expect(line(workspaces[1])).toMatch(
+          /… FAIL: .*Incorrect API key.* → update the provider's credentials in the console/,
+        );
+        expect(line(workspaces[2])).toMatch(
+          /… FAIL: the saved credentials do not decrypt with this SECRET_KEY → run with the SECRET_KEY they were saved under/,
+        );
+      } finally {
+        await ds.destroy();
+      }
     });
   });
 
