@@ -14,7 +14,8 @@ const integer = (name: string, min: number, max: number) =>
     .trim()
     .regex(/^-?\d+$/, { error: `must be an integer, e.g. ${name}=${Math.max(min, 1)}` })
     .transform(Number)
-    .refine((n) => n >= min && n <= max, { error: `must be between ${min} and ${max}` });
+    .refine((n) => n >= min && n <= max, { error: `must be between ${min} and ${max}` })
+    .meta({ format: `integer, ${min}–${max}` });
 
 const boolean = z
   .string()
@@ -23,24 +24,28 @@ const boolean = z
   .refine((v) => ['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'].includes(v), {
     error: 'must be true or false',
   })
-  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+  .transform((v) => ['true', '1', 'yes', 'on'].includes(v))
+  .meta({ format: 'boolean (true/false, 1/0, yes/no, on/off)' });
 
 const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
   z
     .string()
     .trim()
     .toLowerCase()
-    .pipe(z.enum(values, { error: `must be one of ${values.join(', ')}` }));
+    .pipe(z.enum(values, { error: `must be one of ${values.join(', ')}` }))
+    .meta({ format: values.join(' | ') });
 
 const byteSize = z
   .string()
   .trim()
-  .regex(/^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i, { error: 'must be a size such as 1mb, 512kb or 1048576' });
+  .regex(/^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i, { error: 'must be a size such as 1mb, 512kb or 1048576' })
+  .meta({ format: 'size (b, kb, mb, gb)' });
 
 const httpUrl = z
   .string()
   .trim()
-  .refine((v) => /^https?:\/\/[^\s]+$/.test(v), { error: 'must be an http(s) URL, e.g. https://keel.example.com' });
+  .refine((v) => /^https?:\/\/[^\s]+$/.test(v), { error: 'must be an http(s) URL, e.g. https://keel.example.com' })
+  .meta({ format: 'http(s) URL' });
 
 const originList = z
   .string()
@@ -54,7 +59,8 @@ const originList = z
         .filter(Boolean)
         .every((o) => /^https?:\/\/[^\s/]+$/.test(o)),
     { error: 'must be * or a comma-separated list of origins such as https://console.example.com' },
-  );
+  )
+  .meta({ format: 'origins, comma-separated, or *' });
 
 const hostList = (name: string) =>
   z
@@ -62,13 +68,15 @@ const hostList = (name: string) =>
     .trim()
     .refine((v) => v.split(',').every((h) => /^[^\s:,]+:\d{1,5}$/.test(h.trim())), {
       error: `must be a comma-separated list of host:port, e.g. ${name}=10.0.0.1:26379,10.0.0.2:26379`,
-    });
+    })
+    .meta({ format: 'host:port list, comma-separated' });
 
 const ratio = z
   .string()
   .trim()
   .regex(/^(0(\.\d+)?|1(\.0+)?)$/, { error: 'must be a number between 0 and 1, e.g. 0.1' })
-  .transform(Number);
+  .transform(Number)
+  .meta({ format: 'number, 0–1' });
 
 // The W3C baggage-style lists OpenTelemetry uses: key=value pairs, comma-separated, values URL-encoded.
 const keyValueList = (name: string, example: string) =>
@@ -77,7 +85,8 @@ const keyValueList = (name: string, example: string) =>
     .trim()
     .refine((v) => v.split(',').every((pair) => /^\s*[^=,\s]+\s*=[^,]*$/.test(pair)), {
       error: `must be a comma-separated list of key=value pairs, e.g. ${name}=${example}`,
-    });
+    })
+    .meta({ format: 'key=value list, comma-separated' });
 
 const SAMPLERS = [
   'always_on',
