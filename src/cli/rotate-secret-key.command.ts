@@ -87,8 +87,8 @@ export async function rotateSecretKey(
       if (input.generated) out.say(newKey);
     }
     out.say(
-      'Restart every API and worker process now: they hold the old key, console sessions signed with it end ' +
-        'and signed file URLs stop working.',
+      'Restart every API and worker process now: they hold the old key. Console access tokens and signed ' +
+        'file URLs made with the old key stop working.',
     );
     return 0;
   } finally {
