@@ -25,10 +25,15 @@ async function schemaOf(dataSource: DataSource): Promise<string[]> {
             (c) => `${c.name}:${c.type}${c.length ? `(${c.length})` : ''}${c.isNullable ? '?' : ''}=${c.default ?? ''}`,
           )
           .sort();
-        const indices = table.indices.map((i) => `${i.isUnique ? 'unique ' : ''}(${[...i.columnNames].sort()})`).sort();
-        const uniques = table.uniques.map((u) => `(${[...u.columnNames].sort()})`).sort();
+        const indices = table.indices
+          .map((i) => `${i.isUnique ? 'unique ' : ''}(${[...i.columnNames].sort().join(',')})`)
+          .sort();
+        const uniques = table.uniques.map((u) => `(${[...u.columnNames].sort().join(',')})`).sort();
         const foreignKeys = table.foreignKeys
-          .map((f) => `(${f.columnNames})->${f.referencedTableName.replace(/^.*\./, '')}(${f.referencedColumnNames})`)
+          .map(
+            (f) =>
+              `(${f.columnNames.join(',')})->${f.referencedTableName.replace(/^.*\./, '')}(${f.referencedColumnNames.join(',')})`,
+          )
           .sort();
         return `${name} [${columns.join(', ')}] idx[${indices.join(' ')}] uq[${uniques.join(' ')}] fk[${foreignKeys.join(' ')}]`;
       })
