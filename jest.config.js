@@ -40,6 +40,8 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{src,libs}/**/*.spec.ts'] },
+    // Static checks of docker/: the image, the compose stack and the Helm chart, parsed and validated.
+    { ...shared, displayName: 'packaging', testMatch: ['<rootDir>/test/packaging/**/*.spec.ts'] },
     {
       ...shared,
       displayName: 'e2e',
