@@ -167,6 +167,10 @@ function workspaceCommandsOn(kind: 'sqlite' | 'postgres'): void {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /** `keel import` into the target database, the passphrase (by default the right one) on standard input. */
+  const importInto = (workspace: string, file: string, input = `${PASSPHRASE}\n`) =>
+    keelWith(input, env(target), 'import', '--workspace', workspace, '--file', file);
+
   async function workspaceIdOf(db: TestDatabase, name?: string): Promise<string> {
     const ds = await dataSourceFor(db).initialize();
     try {
@@ -238,18 +242,10 @@ function workspaceCommandsOn(kind: 'sqlite' | 'postgres'): void {
   it('refuses a wrong passphrase, a broken file and a missing workspace, importing nothing', async () => {
     const targetWorkspace = await workspaceIdOf(target);
     const sealedFile = join(dir, 'sealed.json');
-    const wrong = await keelWith(
-      'not the passphrase\n',
-      env(target),
-      'import',
-      '--workspace',
-      targetWorkspace,
-      '--file',
-      sealedFile,
-    );
+    const wrong = await importInto(targetWorkspace, sealedFile, 'not the passphrase\n');
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain('the passphrase does not open the secrets in this file');
-    const none = await keel(env(target), 'import', '--workspace', targetWorkspace, '--file', sealedFile);
+    const none = await importInto(targetWorkspace, sealedFile, '');
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('give its passphrase on standard input');
 
@@ -258,46 +254,20 @@ function workspaceCommandsOn(kind: 'sqlite' | 'postgres'): void {
     document.apps[0].mode = 'spreadsheet';
     document.apps[1].model_config = { model: { provider: '', name: 'x' } };
     writeFileSync(broken, JSON.stringify(document));
-    const refused = await keelWith(
-      `${PASSPHRASE}\n`,
-      env(target),
-      'import',
-      '--workspace',
-      targetWorkspace,
-      '--file',
-      broken,
-    );
+    const refused = await importInto(targetWorkspace, broken);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('nothing was imported');
     expect(refused.stderr).toMatch(/apps\.0\.mode/);
     const badConfig = { ...JSON.parse(readFileSync(sealedFile, 'utf8')) };
     badConfig.apps[1].model_config = { model: { provider: '', name: 'x' } };
     writeFileSync(broken, JSON.stringify(badConfig));
-    const badModel = await keelWith(
-      `${PASSPHRASE}\n`,
-      env(target),
-      'import',
-      '--workspace',
-      targetWorkspace,
-      '--file',
-      broken,
-    );
+    const badModel = await importInto(targetWorkspace, broken);
     expect(badModel.code).toBe(1);
     expect(badModel.stderr).toMatch(/app ".+": model_config\.model\.provider/);
     const notJson = join(dir, 'not.json');
     writeFileSync(notJson, '{"format":');
-    expect((await keel(env(target), 'import', '--workspace', targetWorkspace, '--file', notJson)).stderr).toContain(
-      'is not JSON',
-    );
-    const noWorkspace = await keelWith(
-      `${PASSPHRASE}\n`,
-      env(target),
-      'import',
-      '--workspace',
-      randomUUID(),
-      '--file',
-      sealedFile,
-    );
+    expect((await importInto(targetWorkspace, notJson, '')).stderr).toContain('is not JSON');
+    const noWorkspace = await importInto(randomUUID(), sealedFile);
     expect(noWorkspace.code).toBe(2);
     expect(noWorkspace.stderr).toContain('no such workspace');
     expect(await countApps(target)).toBe(0);
@@ -305,15 +275,7 @@ function workspaceCommandsOn(kind: 'sqlite' | 'postgres'): void {
 
   it('imports into a fresh workspace: the apps answer through the imported provider and call the imported tool', async () => {
     const targetWorkspace = await workspaceIdOf(target);
-    const imported = await keelWith(
-      `${PASSPHRASE}\n`,
-      env(target),
-      'import',
-      '--workspace',
-      targetWorkspace,
-      '--file',
-      join(dir, 'sealed.json'),
-    );
+    const imported = await importInto(targetWorkspace, join(dir, 'sealed.json'));
     expect(imported.stderr).toBe('');
     expect(imported.code).toBe(0);
     expect(imported.stdout).toContain(
@@ -324,15 +286,7 @@ function workspaceCommandsOn(kind: 'sqlite' | 'postgres'): void {
     );
 
     // A second import collides with what the first brought, and changes nothing.
-    const twice = await keelWith(
-      `${PASSPHRASE}\n`,
-      env(target),
-      'import',
-      '--workspace',
-      targetWorkspace,
-      '--file',
-      join(dir, 'sealed.json'),
-    );
+    const twice = await importInto(targetWorkspace, join(dir, 'sealed.json'));
     expect(twice.code).toBe(1);
     expect(twice.stderr).toContain('the workspace already has API tool provider notes');
     expect(await countApps(target)).toBe(3);
@@ -398,7 +352,7 @@ function workspaceCommandsOn(kind: 'sqlite' | 'postgres'): void {
     } finally {
       await ds.destroy();
     }
-    const result = await keel(env(target), 'import', '--workspace', second, '--file', join(dir, 'plain.json'));
+    const result = await importInto(second, join(dir, 'plain.json'), '');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('3 app(s), 0 model provider(s), 0 API tool provider(s), 0 plugin tool provider(s)');
     expect(result.stdout).toContain('model provider openai_api_compatible left out: its api_key is a secret');
