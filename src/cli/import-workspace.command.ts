@@ -132,14 +132,21 @@ export async function importWorkspace(
       dataSource.getRepository(PluginToolCredential).find({ where, select: { provider: true } }),
       dataSource.getRepository(PluginInstallation).find({ where, select: { pluginId: true } }),
     ]);
+    // Only what will be written can collide: without secrets, providers that need one are left out.
+    const apiToolCredentials = new Map(
+      document.api_tool_providers.map((p) => [
+        p.id,
+        apiToolCredentialsSchema.safeParse(secrets?.api_tool_providers[p.id] ?? p.credentials),
+      ]),
+    );
     const collisions = [
       ...collide(
-        document.api_tool_providers.map((p) => p.name),
+        document.api_tool_providers.filter((p) => apiToolCredentials.get(p.id)!.success).map((p) => p.name),
         existingTools.map((p) => p.name),
         'API tool provider',
       ),
       ...collide(
-        document.model_providers.map((p) => p.provider),
+        document.model_providers.filter((p) => secrets || p.secret_fields.length === 0).map((p) => p.provider),
         existingProviders.map((p) => p.provider),
         'model provider',
       ),
@@ -165,15 +172,15 @@ export async function importWorkspace(
     const toolRefs = new Map<string, string>();
     const toolRows: ApiToolProvider[] = [];
     for (const provider of document.api_tool_providers) {
-      const credentials = apiToolCredentialsSchema.safeParse(
-        secrets?.api_tool_providers[provider.id] ?? provider.credentials,
-      );
+      const credentials = apiToolCredentials.get(provider.id)!;
       if (!credentials.success) {
         // Agent tools name it, so adding it in the console under the same name makes them work.
         toolRefs.set(provider.id, provider.name);
         notes.push(
-          `API tool provider "${provider.name}" left out: its credentials need secrets this export does not carry ` +
-            '(export with --include-secrets, or add the provider in the console).',
+          secrets
+            ? `API tool provider "${provider.name}" left out: its exported credentials are not valid here (add it in the console).`
+            : `API tool provider "${provider.name}" left out: its credentials need secrets this export does not carry ` +
+                '(export with --include-secrets, or add the provider in the console).',
         );
         continue;
       }

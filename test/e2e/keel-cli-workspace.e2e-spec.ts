@@ -371,6 +371,13 @@ function workspaceCommandsOn(kind: 'sqlite' | 'postgres'): void {
     } finally {
       await check.destroy();
     }
+
+    // Into the workspace that has the providers already: what is left out cannot collide, and the
+    // apps' model ids, taken there, are numbered.
+    const again = await importInto(await workspaceIdOf(target), join(dir, 'plain.json'), '');
+    expect(again.stderr).toBe('');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('app "Support Bot": model id support-bot is taken here, it is support-bot-2.');
   });
 
   it('rotate-secret-key re-encrypts every credential: the new key opens them all, the old one none', async () => {
