@@ -16,7 +16,7 @@ import { cipherFor } from './cipher-for-key';
 import { UsageError } from './usage.error';
 import { EXPORT_FORMAT, EXPORT_VERSION, type ExportedSecrets, type WorkspaceExport } from './workspace-export.document';
 
-export const MIN_PASSPHRASE_LENGTH = 12;
+const MIN_PASSPHRASE_LENGTH = 12;
 
 /** The credentials without their secret fields. */
 function withoutSecrets(
