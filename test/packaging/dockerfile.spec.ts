@@ -1,6 +1,10 @@
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { type Copy, DockerfileParser, type Instruction } from 'dockerfile-ast';
+import { freePort } from '../support/server-process';
 
 const ROOT = resolve(__dirname, '..', '..');
 const dockerfile = DockerfileParser.parse(readFileSync(join(ROOT, 'docker', 'Dockerfile'), 'utf8'));
@@ -69,6 +73,32 @@ describe('the image (docker/Dockerfile)', () => {
     for (const label of ['title', 'description', 'version', 'revision', 'created', 'source', 'licenses']) {
       expect(labels).toContain(`org.opencontainers.image.${label}=`);
     }
+  });
+
+  it("runs a health check that finds the API's port or else the worker's", async () => {
+    const health = of(stage('runtime'), 'HEALTHCHECK')[0];
+    const argv = JSON.parse(text(health).replace(/^.*?CMD\s+/s, '')) as string[];
+    expect(argv[0]).toBe('node');
+    let status = 200;
+    const server = createServer((req, res) => res.writeHead(req.url === '/health/live' ? status : 404).end());
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const port = String((server.address() as AddressInfo).port);
+    const closed = String(await freePort());
+    const check = (env: Record<string, string>) =>
+      new Promise<number | null>((done) =>
+        execFile(process.execPath, argv.slice(1), { env: { PATH: process.env.PATH ?? '', ...env } }, (error) =>
+          done(error ? (typeof error.code === 'number' ? error.code : 1) : 0),
+        ),
+      );
+    try {
+      expect(await check({ PORT: port, WORKER_HEALTH_PORT: closed })).toBe(0);
+      expect(await check({ PORT: closed, WORKER_HEALTH_PORT: port })).toBe(0);
+      status = 503;
+      expect(await check({ PORT: port, WORKER_HEALTH_PORT: closed })).toBe(1);
+    } finally {
+      await new Promise<void>((done) => server.close(() => done()));
+    }
+    expect(await check({ PORT: closed, WORKER_HEALTH_PORT: closed })).toBe(1);
   });
 
   it('installs nothing at container start, and carries no compiler or package manager install into the image', () => {
