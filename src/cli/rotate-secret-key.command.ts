@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import type { DataSource, ObjectLiteral } from 'typeorm';
 import { errorMessage } from '../common/errors/error-message';
 import type { AppConfig } from '../config/app-config';
-import { stageSecretKey } from '../config/secret-key.store';
+import { generateSecretKey, stageSecretKey } from '../config/secret-key.store';
 import { runInTransaction } from '../database/transaction';
 import type { CredentialCipher } from '../modules/providers/credential.cipher';
 import { cipherFor } from './cipher-for-key';
@@ -34,7 +33,7 @@ export async function rotateSecretKey(
   input: { newKey: string | undefined; generated: boolean; dryRun: boolean },
   out: CommandOutput,
 ): Promise<number> {
-  const newKey = input.generated ? randomBytes(48).toString('base64url') : (input.newKey ?? '').trim();
+  const newKey = input.generated ? generateSecretKey() : (input.newKey ?? '').trim();
   if (!input.dryRun) {
     if (newKey.length < MIN_KEY_LENGTH) {
       throw new UsageError(`the new key must be at least ${MIN_KEY_LENGTH} characters (or use --generate)`);

@@ -4,6 +4,11 @@ import { dirname, join } from 'node:path';
 
 const FILE_NAME = 'secret-key';
 
+/** A new SECRET_KEY: 48 random bytes, base64url (64 characters). */
+export function generateSecretKey(): string {
+  return randomBytes(48).toString('base64url');
+}
+
 /**
  * Outside production Keel must boot with no environment at all, yet keep encrypted data readable
  * across restarts: the first boot generates a key and every later boot reads the same file.
@@ -16,7 +21,7 @@ export function readOrCreateSecretKey(dataDir: string): string {
     throw new Error(`${file} holds a key shorter than 32 characters; remove it or set SECRET_KEY`);
   }
   mkdirSync(dirname(file), { recursive: true });
-  const key = randomBytes(48).toString('base64url');
+  const key = generateSecretKey();
   // 'wx' refuses to overwrite a key another process wrote first; re-read in that case.
   try {
     writeFileSync(file, `${key}\n`, { flag: 'wx', mode: 0o600 });

@@ -5,17 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import { SecretKeys } from '../../src/common/crypto/secret-keys';
-import type { AppConfig } from '../../src/config/app-config';
 import { ENTITIES } from '../../src/database/database.entities';
 import { SEALED_COLUMNS } from '../../src/cli/sealed-columns';
 import { App } from '../../src/modules/apps/app.entity';
 import { PluginEndpoint } from '../../src/modules/plugins/plugin-endpoint.entity';
 import { PluginToolCredential } from '../../src/modules/plugins/plugin-tool-credential.entity';
-import { CredentialCipher } from '../../src/modules/providers/credential.cipher';
 import { ApiToolProvider } from '../../src/modules/tools/api-tool-provider.entity';
 import { Workspace } from '../../src/modules/workspaces/workspace.entity';
 import { bearer, login, type Session, setupOwner } from '../support/console';
+import { cipherUnder } from '../support/credential-cipher';
 import { configureCompatibleProvider, createApp } from '../support/console-apps';
 import { FakeOpenAiUpstream } from '../support/fake-openai-upstream';
 import { keel, keelWith } from '../support/keel-cli';
@@ -29,9 +27,6 @@ const NEW_KEY = 'new-secret-key-'.padEnd(40, 'n');
 const PASSPHRASE = 'a long export passphrase';
 const UPSTREAM_KEY = 'sk-upstream-live-1';
 const TOOL_KEY = 'tool-secret-value-1';
-
-const cipherUnder = (secretKey: string) =>
-  new CredentialCipher(new SecretKeys({ security: { secretKey } } as unknown as AppConfig));
 
 const NOTES_SCHEMA = (baseUrl: string) => `
 openapi: 3.0.3

@@ -5,12 +5,10 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../src/database/database.migrations';
 import { randomUUID } from 'node:crypto';
-import { SecretKeys } from '../../src/common/crypto/secret-keys';
-import type { AppConfig } from '../../src/config/app-config';
 import { ENTITIES } from '../../src/database/database.entities';
-import { CredentialCipher } from '../../src/modules/providers/credential.cipher';
 import { ProviderCredential } from '../../src/modules/providers/provider-credential.entity';
 import { Workspace } from '../../src/modules/workspaces/workspace.entity';
+import { cipherUnder } from '../support/credential-cipher';
 import { FakeOpenAiUpstream } from '../support/fake-openai-upstream';
 import { keel, keelWith } from '../support/keel-cli';
 import { freePort } from '../support/server-process';
@@ -246,8 +244,7 @@ describe('keel CLI', () => {
         database: join(dir, 'keel.sqlite'),
         entities: ENTITIES,
       }).initialize();
-      const sealedUnder = (secretKey: string, value: unknown) =>
-        new CredentialCipher(new SecretKeys({ security: { secretKey } } as unknown as AppConfig)).encrypt(value);
+      const sealedUnder = (secretKey: string, value: unknown) => cipherUnder(secretKey).encrypt(value);
       try {
         const now = new Date();
         const workspaces = [randomUUID(), randomUUID(), randomUUID()];
